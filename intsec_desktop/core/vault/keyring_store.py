@@ -1,0 +1,145 @@
+"""The OS keyring adapter: picks a trustworthy `keyring` backend or says which one it refused."""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from intsec_desktop.core.errors import KeyringUnavailableError, VaultDamagedError
+
+SERVICE = "intsec-desktop"
+
+# Backends that keep secrets in the clear, or keep nothing at all, never hold a device key.
+_REFUSED_NAME_PARTS = ("fail", "null", "plaintext", "chainer", "file")
+
+
+def _qualified_name(backend: object) -> str:
+    cls = type(backend)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _priority(backend: object) -> float:
+    try:
+        return float(getattr(type(backend), "priority", getattr(backend, "priority", 0)))
+    except Exception:  # noqa: BLE001 - a backend's priority probe may raise anything when unusable
+        return -1.0
+
+
+def _is_trusted(backend: object) -> bool:
+    name = _qualified_name(backend).lower()
+    return _priority(backend) >= 1 and not any(part in name for part in _REFUSED_NAME_PARTS)
+
+
+@dataclass(frozen=True, slots=True)
+class KeyringStatus:
+    usable: bool
+    backend_name: str  # e.g. "keyring.backends.SecretService.Keyring"
+    reason: str  # one line for the user
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceKeyEntry:
+    """What the keyring holds for one vault: the device key of a slot and the last generation seen."""
+
+    slot_id: str
+    device_key: bytes
+    generation: int
+
+    def __repr__(self) -> str:
+        return f"DeviceKeyEntry(slot_id={self.slot_id!r}, generation={self.generation})"
+
+
+class DeviceKeyStore:
+    """Stores one device key per vault (service `intsec-desktop`, user = vault id)."""
+
+    def __init__(self, backend: Any) -> None:
+        self._backend = backend
+
+    @property
+    def backend_name(self) -> str:
+        return _qualified_name(self._backend)
+
+    @classmethod
+    def detect(cls) -> KeyringStatus:
+        """Which backend `keyring` would use, and whether we accept it."""
+        try:
+            import keyring
+            from keyring.backends.chainer import ChainerBackend
+
+            chosen = keyring.get_keyring()
+        except Exception as exc:  # noqa: BLE001 - keyring's own initialisation may fail arbitrarily
+            return KeyringStatus(False, "none", f"the keyring library failed to load ({type(exc).__name__})")
+        candidates = list(chosen.backends) if isinstance(chosen, ChainerBackend) else [chosen]
+        for backend in candidates:
+            if _is_trusted(backend):
+                return KeyringStatus(True, _qualified_name(backend), "ok")
+        found = ", ".join(
+            f"{_qualified_name(b)} (priority {_priority(b):g})" for b in candidates
+        ) or _qualified_name(chosen)
+        return KeyringStatus(
+            False, _qualified_name(chosen), f"no usable OS keyring: found {found}; a passphrase is needed"
+        )
+
+    @classmethod
+    def default(cls) -> DeviceKeyStore:
+        status = cls.detect()
+        if not status.usable:
+            raise KeyringUnavailableError(status.reason)
+        return cls.for_backend(status.backend_name)
+
+    @classmethod
+    def for_backend(cls, qualified_name: str) -> DeviceKeyStore:
+        """Instantiate the exact backend a slot was stored with (also skips entry-point scanning)."""
+        module_name, _, class_name = qualified_name.rpartition(".")
+        try:
+            backend = getattr(importlib.import_module(module_name), class_name)()
+        except Exception as exc:  # noqa: BLE001 - import or construction of a foreign backend
+            raise KeyringUnavailableError(
+                f"keyring backend {qualified_name} is not available here ({type(exc).__name__})"
+            ) from exc
+        if not _is_trusted(backend):
+            raise KeyringUnavailableError(
+                f"keyring backend {qualified_name} is not usable here (priority {_priority(backend):g})"
+            )
+        return cls(backend)
+
+    def _call(self, what: str, *args: str) -> Any:
+        try:
+            return getattr(self._backend, what)(SERVICE, *args)
+        except Exception as exc:  # noqa: BLE001 - backend errors (locked, dismissed prompt, D-Bus)
+            raise KeyringUnavailableError(
+                f"the OS keyring ({self.backend_name}) refused to {what.split('_')[0]} the device key"
+                f" ({type(exc).__name__})"
+            ) from exc
+
+    def load(self, vault_id: str) -> DeviceKeyEntry | None:
+        stored = self._call("get_password", vault_id)
+        if stored is None:
+            return None
+        try:
+            data = json.loads(stored)
+            return DeviceKeyEntry(
+                slot_id=str(data["slot"]),
+                device_key=base64.b64decode(data["key"], validate=True),
+                generation=int(data.get("generation", 0)),
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise VaultDamagedError("the OS keyring entry for this vault is malformed") from exc
+
+    def save(self, vault_id: str, entry: DeviceKeyEntry) -> None:
+        payload = json.dumps(
+            {
+                "slot": entry.slot_id,
+                "key": base64.b64encode(entry.device_key).decode(),
+                "generation": entry.generation,
+            },
+            sort_keys=True,
+        )
+        self._call("set_password", vault_id, payload)
+
+    def delete(self, vault_id: str) -> None:
+        if self._call("get_password", vault_id) is not None:
+            self._call("delete_password", vault_id)

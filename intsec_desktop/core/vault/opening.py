@@ -1,0 +1,238 @@
+"""Create a vault folder and unlock one through a key slot: the open sequence in one place."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from intsec_desktop.core import paths
+from intsec_desktop.core.errors import (
+    AuthenticationError,
+    IntsecError,
+    KeyringUnavailableError,
+    ValidationError,
+    VaultDamagedError,
+    VaultExistsError,
+    VaultMissingError,
+)
+from intsec_desktop.core.model import Member, Role
+from intsec_desktop.core.timefmt import format_utc
+from intsec_desktop.core.vault import database, keyslots, migrations
+from intsec_desktop.core.vault.atomic import fsync_dir
+from intsec_desktop.core.vault.crypto import KdfParams
+from intsec_desktop.core.vault.database import Connection, rows, storage_errors
+from intsec_desktop.core.vault.keyring_store import DeviceKeyEntry, DeviceKeyStore
+from intsec_desktop.core.vault.keyslots import KeySlotFile, Slot, VaultKeys
+
+StoreFactory = Callable[[str], DeviceKeyStore]  # backend name -> store
+
+
+@dataclass
+class OpenVault:
+    """An unlocked vault: the connection, the keys of the slot used, and who unlocked it."""
+
+    folder: Path
+    vault_id: str
+    conn: Connection
+    keys: VaultKeys
+    member: Member
+    slot_id: str
+    notes: list[str] = field(default_factory=list)  # one-line warnings for the user
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+    def __repr__(self) -> str:
+        return f"OpenVault(folder={str(self.folder)!r}, member={self.member.name!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedVault:
+    vault: OpenVault
+    recovery_code: str
+    keyring_note: str  # which backend holds the device key, or why none does
+
+
+def _check_passphrase(passphrase: str) -> None:
+    if not passphrase:
+        raise ValidationError("the passphrase must not be empty", "passphrase")
+
+
+def _prepare_folder(folder: Path) -> None:
+    if folder.exists():
+        if not folder.is_dir():
+            raise VaultExistsError(f"{folder} exists and is not a folder")
+        if any(folder.iterdir()):
+            kind = "a vault" if paths.keyslots_path(folder).exists() else "a non-empty folder"
+            raise VaultExistsError(f"{folder} already exists and is {kind}")
+
+
+def create(
+    folder: Path,
+    passphrase: str,
+    params: KdfParams,
+    now: datetime,
+    member_name: str,
+    keyring_store: DeviceKeyStore | None,
+    record_creation: Callable[[Connection, VaultKeys, Member], None],
+) -> CreatedVault:
+    """Build the vault in a hidden sibling folder and rename it into place: never half-made."""
+    _check_passphrase(passphrase)
+    params.checked()
+    folder = folder.expanduser().absolute()
+    _prepare_folder(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+    keys = VaultKeys.generate()
+    vault_id = str(uuid.uuid4())
+    member = Member(member_name, Role.OWNER)
+    staging = folder.with_name(f".{folder.name}.creating-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    os.mkdir(staging, 0o700)
+    stored_device_key = False
+    try:
+        conn = database.create(paths.db_path(staging), keys.database_key)
+        try:
+            migrations.migrate(conn)
+            with database.write_transaction(conn), storage_errors():
+                conn.execute("INSERT INTO meta (key, value) VALUES ('vault_id', ?)", (vault_id,))
+                conn.execute(
+                    "INSERT INTO members (name, role, created_at) VALUES (?,?,?)",
+                    (member.name, member.role.value, format_utc(now)),
+                )
+                record_creation(conn, keys, member)
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
+
+        slot, kek = keyslots.make_passphrase_slot(passphrase, params, member.name, True, now)
+        slots = [keyslots.wrap(slot, kek, keys, vault_id)]
+        code = keyslots.generate_recovery_code()
+        slot, kek = keyslots.make_recovery_slot(code, member.name, now)
+        slots.append(keyslots.wrap(slot, kek, keys, vault_id))
+        keyring_note = "not used (--no-keyring)"
+        if keyring_store is not None:
+            slot, kek, device_key = keyslots.make_keyring_slot(
+                vault_id, keyring_store.backend_name, member.name, True, now
+            )
+            keyring_store.save(vault_id, DeviceKeyEntry(slot.id, device_key, 0))
+            stored_device_key = True
+            slots.append(keyslots.wrap(slot, kek, keys, vault_id))
+            keyring_note = f"device key stored in {keyring_store.backend_name}"
+        slot_file = KeySlotFile(vault_id, format_utc(now), tuple(slots), {})
+        slot_file.save(paths.keyslots_path(staging), keys.database_key)
+
+        if folder.exists():
+            folder.rmdir()  # only ever an empty folder here (checked above)
+        os.rename(staging, folder)
+        fsync_dir(folder.parent)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if stored_device_key and keyring_store is not None:
+            with contextlib.suppress(IntsecError):
+                keyring_store.delete(vault_id)
+        raise
+    vault = _open_with_keys(folder, vault_id, keys, member.name, slots[0].id)
+    return CreatedVault(vault, code, keyring_note)
+
+
+def load_slots(folder: Path) -> keyslots.LoadedKeySlots:
+    folder = folder.expanduser().absolute()
+    if not folder.is_dir():
+        raise VaultMissingError(f"no vault at {folder}")
+    if not paths.db_path(folder).is_file():
+        if not paths.keyslots_path(folder).exists():
+            raise VaultMissingError(f"{folder} is not an intsec vault (no vault.db)")
+        raise VaultDamagedError(f"{folder} has no vault.db")
+    return keyslots.load(paths.keyslots_path(folder))
+
+
+def _open_with_keys(
+    folder: Path, vault_id: str, keys: VaultKeys, member_name: str, slot_id: str
+) -> OpenVault:
+    conn = database.open_existing(paths.db_path(folder), keys.database_key)
+    try:
+        migrations.migrate(conn)
+        stored = rows(conn, "SELECT value FROM meta WHERE key = 'vault_id'")
+        if not stored or stored[0][0] != vault_id:
+            raise VaultDamagedError("vault.db and keyslots.json belong to different vaults")
+        role = rows(conn, "SELECT role FROM members WHERE name = ?", (member_name,))
+        if not role:
+            raise AuthenticationError(f"member {member_name!r} is no longer in this vault")
+        member = Member(member_name, Role(role[0][0]))
+    except BaseException:
+        conn.close()
+        raise
+    return OpenVault(folder.expanduser().absolute(), vault_id, conn, keys, member, slot_id)
+
+
+def _finish(folder: Path, loaded: keyslots.LoadedKeySlots, slot: Slot, keys: VaultKeys) -> OpenVault:
+    loaded.file.verify_mac(loaded.mac, keys.database_key)
+    return _open_with_keys(folder, loaded.file.vault_id, keys, slot.member, slot.id)
+
+
+def unlock_with_secret(folder: Path, secret: str) -> OpenVault:
+    """A passphrase, or a recovery code typed where the passphrase goes."""
+    if not secret:
+        raise AuthenticationError("wrong or empty passphrase")
+    loaded = load_slots(folder)
+    file = loaded.file
+    candidates: list[tuple[Slot, Callable[[], VaultKeys]]] = []
+    if keyslots.looks_like_recovery_code(secret):
+        candidates += [
+            (s, lambda s=s: keyslots.unwrap(s, keyslots.kek_for_recovery_slot(s, secret), file.vault_id))
+            for s in file.slots
+            if s.kind == keyslots.RECOVERY
+        ]
+    passphrase_slots = [s for s in file.slots if s.kind == keyslots.PASSPHRASE]
+    for s in passphrase_slots:
+        s.kdf_params()  # refuse absurd parameters before any Argon2 allocation
+    candidates += [
+        (
+            s,
+            lambda s=s: keyslots.unwrap(
+                s, keyslots.kek_for_passphrase_slot(s, secret), file.vault_id
+            ),
+        )
+        for s in passphrase_slots
+    ]
+    for slot, attempt in candidates:
+        try:
+            keys = attempt()
+        except AuthenticationError:
+            continue
+        return _finish(folder, loaded, slot, keys)
+    raise AuthenticationError("wrong or empty passphrase")
+
+
+def keyring_slots(file: KeySlotFile) -> list[Slot]:
+    return [s for s in file.slots if s.kind == keyslots.KEYRING]
+
+
+def unlock_with_keyring(folder: Path, store_for: StoreFactory) -> OpenVault:
+    loaded = load_slots(folder)
+    file = loaded.file
+    slots = keyring_slots(file)
+    if not slots:
+        raise KeyringUnavailableError("this vault has no keyring slot")
+    last_error: IntsecError = KeyringUnavailableError(
+        "the OS keyring holds no key for this vault on this device"
+    )
+    for slot in slots:
+        try:
+            entry = store_for(slot.backend).load(file.vault_id)
+        except KeyringUnavailableError as exc:
+            last_error = exc
+            continue
+        if entry is None or entry.slot_id != slot.id:
+            continue
+        keys = keyslots.unwrap(slot, keyslots.device_kek(entry.device_key, file.vault_id), file.vault_id)
+        return _finish(folder, loaded, slot, keys)
+    raise last_error

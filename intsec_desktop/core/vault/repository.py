@@ -1,0 +1,326 @@
+"""SQL for integrations, customers, credentials and their sealed versions (no policy here)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from intsec_desktop.core.errors import NotFoundError
+from intsec_desktop.core.model import (
+    Category,
+    ComplianceEvidence,
+    Credential,
+    CredentialKind,
+    CredentialVersion,
+    Customer,
+    Environment,
+    Integration,
+    Method,
+    Region,
+)
+from intsec_desktop.core.timefmt import format_utc, parse_optional_utc, parse_utc
+from intsec_desktop.core.vault.database import Connection, rows
+
+# --- integrations -----------------------------------------------------------------------
+
+_INTEGRATION_COLUMNS = (
+    "id, slug, name, category, method, vendor, base_urls,"
+    " soc2_type2_expires, iso27001_expires, gdpr_dpa_expires"
+)
+
+
+def _integration(r: Sequence[Any]) -> Integration:
+    return Integration(
+        id=r[0],
+        slug=r[1],
+        name=r[2],
+        category=Category(r[3]),
+        method=Method(r[4]),
+        vendor=r[5],
+        base_urls=json.loads(r[6]),
+        compliance=ComplianceEvidence(
+            parse_optional_utc(r[7]), parse_optional_utc(r[8]), parse_optional_utc(r[9])
+        ),
+    )
+
+
+def integrations(conn: Connection) -> list[Integration]:
+    return [
+        _integration(r)
+        for r in rows(conn, f"SELECT {_INTEGRATION_COLUMNS} FROM integrations ORDER BY slug")
+    ]
+
+
+def integration_by_slug(conn: Connection, slug: str) -> Integration:
+    found = rows(conn, f"SELECT {_INTEGRATION_COLUMNS} FROM integrations WHERE slug = ?", (slug,))
+    if not found:
+        raise NotFoundError(f"no integration {slug!r}")
+    return _integration(found[0])
+
+
+def _optional(moment: datetime | None) -> str | None:
+    return format_utc(moment) if moment else None
+
+
+def insert_integration(conn: Connection, item: Integration, now: datetime) -> int:
+    stamp = format_utc(now)
+    cursor = conn.execute(
+        "INSERT INTO integrations (slug, name, category, method, vendor, base_urls,"
+        " soc2_type2_expires, iso27001_expires, gdpr_dpa_expires, created_at, updated_at)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            item.slug,
+            item.name,
+            item.category.value,
+            item.method.value,
+            item.vendor,
+            json.dumps(item.base_urls, sort_keys=True),
+            _optional(item.compliance.soc2_type2_expires),
+            _optional(item.compliance.iso27001_expires),
+            _optional(item.compliance.gdpr_dpa_expires),
+            stamp,
+            stamp,
+        ),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def update_integration(conn: Connection, item: Integration, now: datetime) -> None:
+    conn.execute(
+        "UPDATE integrations SET name=?, category=?, method=?, vendor=?, base_urls=?,"
+        " soc2_type2_expires=?, iso27001_expires=?, gdpr_dpa_expires=?, updated_at=? WHERE id=?",
+        (
+            item.name,
+            item.category.value,
+            item.method.value,
+            item.vendor,
+            json.dumps(item.base_urls, sort_keys=True),
+            _optional(item.compliance.soc2_type2_expires),
+            _optional(item.compliance.iso27001_expires),
+            _optional(item.compliance.gdpr_dpa_expires),
+            format_utc(now),
+            item.id,
+        ),
+    )
+
+
+def delete_integration(conn: Connection, integration_id: int) -> None:
+    conn.execute("DELETE FROM integrations WHERE id = ?", (integration_id,))
+
+
+def count_credentials_of_integration(conn: Connection, integration_id: int) -> int:
+    return int(
+        rows(conn, "SELECT count(*) FROM credentials WHERE integration_id = ?", (integration_id,))[0][0]
+    )
+
+
+# --- customers --------------------------------------------------------------------------
+
+
+def _customer(r: Sequence[Any]) -> Customer:
+    return Customer(id=r[0], slug=r[1], name=r[2], region=Region(r[3]))
+
+
+def customers(conn: Connection) -> list[Customer]:
+    return [_customer(r) for r in rows(conn, "SELECT id, slug, name, region FROM customers ORDER BY slug")]
+
+
+def customer_by_slug(conn: Connection, slug: str) -> Customer:
+    found = rows(conn, "SELECT id, slug, name, region FROM customers WHERE slug = ?", (slug,))
+    if not found:
+        raise NotFoundError(f"no customer {slug!r}")
+    return _customer(found[0])
+
+
+def insert_customer(conn: Connection, item: Customer, now: datetime) -> int:
+    stamp = format_utc(now)
+    cursor = conn.execute(
+        "INSERT INTO customers (slug, name, region, created_at, updated_at) VALUES (?,?,?,?,?)",
+        (item.slug, item.name, item.region.value, stamp, stamp),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def update_customer(conn: Connection, item: Customer, now: datetime) -> None:
+    conn.execute(
+        "UPDATE customers SET name=?, region=?, updated_at=? WHERE id=?",
+        (item.name, item.region.value, format_utc(now), item.id),
+    )
+
+
+def delete_customer(conn: Connection, customer_id: int) -> None:
+    conn.execute("DELETE FROM customers WHERE id = ?", (customer_id,))
+
+
+def count_credentials_of_customer(conn: Connection, customer_id: int) -> int:
+    return int(
+        rows(conn, "SELECT count(*) FROM credentials WHERE customer_id = ?", (customer_id,))[0][0]
+    )
+
+
+# --- credentials ------------------------------------------------------------------------
+
+_CREDENTIAL_SELECT = (
+    "SELECT c.id, i.slug, cu.slug, c.environment, c.name, c.kind, c.owner, c.created_at,"
+    " c.expires_at, c.last_rotated_at, c.rotate_every_days, c.reminder_days, c.version, c.notes"
+    " FROM credentials c JOIN integrations i ON i.id = c.integration_id"
+    " LEFT JOIN customers cu ON cu.id = c.customer_id"
+)
+_CREDENTIAL_ORDER = " ORDER BY i.slug, IFNULL(cu.slug, ''), c.environment, c.name"
+
+
+def _credential(r: Sequence[Any]) -> Credential:
+    return Credential(
+        id=r[0],
+        integration=r[1],
+        customer=r[2],
+        environment=Environment(r[3]),
+        name=r[4],
+        kind=CredentialKind(r[5]),
+        owner=r[6],
+        created_at=parse_utc(r[7]),
+        expires_at=parse_optional_utc(r[8]),
+        last_rotated_at=parse_utc(r[9]),
+        rotate_every_days=r[10],
+        reminder_days=tuple(json.loads(r[11])),
+        version=r[12],
+        notes=r[13],
+    )
+
+
+def credentials(conn: Connection, expiring_before: datetime | None = None) -> list[Credential]:
+    if expiring_before is None:
+        found = rows(conn, _CREDENTIAL_SELECT + _CREDENTIAL_ORDER)
+    else:
+        found = rows(
+            conn,
+            _CREDENTIAL_SELECT
+            + " WHERE c.expires_at IS NOT NULL AND c.expires_at < ?"
+            + _CREDENTIAL_ORDER,
+            (format_utc(expiring_before),),
+        )
+    return [_credential(r) for r in found]
+
+
+def credential_by_id(conn: Connection, credential_id: int) -> Credential:
+    found = rows(conn, _CREDENTIAL_SELECT + " WHERE c.id = ?", (credential_id,))
+    if not found:
+        raise NotFoundError(f"no credential {credential_id}")
+    return _credential(found[0])
+
+
+def credential_id_by_path(
+    conn: Connection, integration: str, customer: str | None, environment: str, name: str
+) -> int:
+    found = rows(
+        conn,
+        "SELECT c.id FROM credentials c JOIN integrations i ON i.id = c.integration_id"
+        " LEFT JOIN customers cu ON cu.id = c.customer_id"
+        " WHERE i.slug = ? AND IFNULL(cu.slug, '') = ? AND c.environment = ? AND c.name = ?",
+        (integration, customer or "", environment, name),
+    )
+    if not found:
+        where = "/".join(p for p in (integration, customer or "-", environment, name))
+        raise NotFoundError(f"no credential {where}")
+    return int(found[0][0])
+
+
+def insert_credential(
+    conn: Connection, item: Credential, integration_id: int, customer_id: int | None, now: datetime
+) -> int:
+    cursor = conn.execute(
+        "INSERT INTO credentials (integration_id, customer_id, environment, name, kind, owner,"
+        " created_at, expires_at, last_rotated_at, rotate_every_days, reminder_days, version,"
+        " notes, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            integration_id,
+            customer_id,
+            item.environment.value,
+            item.name,
+            item.kind.value,
+            item.owner,
+            format_utc(item.created_at),
+            _optional(item.expires_at),
+            format_utc(item.last_rotated_at),
+            item.rotate_every_days,
+            json.dumps(list(item.reminder_days)),
+            item.version,
+            item.notes,
+            format_utc(now),
+        ),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def update_credential(conn: Connection, item: Credential, now: datetime) -> None:
+    conn.execute(
+        "UPDATE credentials SET name=?, kind=?, owner=?, expires_at=?, last_rotated_at=?,"
+        " rotate_every_days=?, reminder_days=?, version=?, notes=?, updated_at=? WHERE id=?",
+        (
+            item.name,
+            item.kind.value,
+            item.owner,
+            _optional(item.expires_at),
+            format_utc(item.last_rotated_at),
+            item.rotate_every_days,
+            json.dumps(list(item.reminder_days)),
+            item.version,
+            item.notes,
+            format_utc(now),
+            item.id,
+        ),
+    )
+
+
+def delete_credential(conn: Connection, credential_id: int) -> None:
+    conn.execute("DELETE FROM credential_versions WHERE credential_id = ?", (credential_id,))
+    conn.execute("DELETE FROM credentials WHERE id = ?", (credential_id,))
+
+
+# --- sealed versions --------------------------------------------------------------------
+
+
+def insert_version(
+    conn: Connection, credential_id: int, version: int, sealed: bytes, now: datetime
+) -> None:
+    conn.execute(
+        "INSERT INTO credential_versions (credential_id, version, sealed, created_at)"
+        " VALUES (?,?,?,?)",
+        (credential_id, version, sealed, format_utc(now)),
+    )
+
+
+def retire_version(conn: Connection, credential_id: int, version: int, now: datetime) -> None:
+    conn.execute(
+        "UPDATE credential_versions SET retired_at = ? WHERE credential_id = ? AND version = ?",
+        (format_utc(now), credential_id, version),
+    )
+
+
+def sealed_value(conn: Connection, credential_id: int, version: int) -> bytes | None:
+    found = rows(
+        conn,
+        "SELECT sealed FROM credential_versions WHERE credential_id = ? AND version = ?",
+        (credential_id, version),
+    )
+    return bytes(found[0][0]) if found and found[0][0] is not None else None
+
+
+def versions(conn: Connection, credential_id: int) -> list[CredentialVersion]:
+    return [
+        CredentialVersion(
+            credential_id=credential_id,
+            version=r[0],
+            created_at=parse_utc(r[1]),
+            retired_at=parse_optional_utc(r[2]),
+            has_value=bool(r[3]),
+        )
+        for r in rows(
+            conn,
+            "SELECT version, created_at, retired_at, sealed IS NOT NULL FROM credential_versions"
+            " WHERE credential_id = ? ORDER BY version",
+            (credential_id,),
+        )
+    ]
