@@ -1,4 +1,4 @@
-"""Domain dataclasses. Plain values: no storage, no secrets (a secret is only ever bytes in flight)."""
+"""Domain dataclasses: plain values, no storage; a secret is only ever bytes in flight."""
 
 from __future__ import annotations
 

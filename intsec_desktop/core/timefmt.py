@@ -28,7 +28,9 @@ def parse_date(text: str, field: str = "date") -> datetime:
     try:
         day = date.fromisoformat(text.strip())
     except ValueError as exc:
-        raise ValidationError(f"{field} must be a date like 2027-01-31, not {text!r}", field) from exc
+        raise ValidationError(
+            f"{field} must be a date like 2027-01-31, not {text!r}", field
+        ) from exc
     return datetime.combine(day, time(0, 0), tzinfo=UTC)
 
 

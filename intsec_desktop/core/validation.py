@@ -40,12 +40,16 @@ def credential_name(value: str) -> str:
     return value
 
 
-def display_text(value: str, field: str, *, required: bool = True, limit: int = MAX_NAME_CHARS) -> str:
+def display_text(
+    value: str, field: str, *, required: bool = True, limit: int = MAX_NAME_CHARS
+) -> str:
     value = value.strip()
     if required and not value:
         raise ValidationError(f"{field} must not be empty", field)
     if len(value) > limit:
-        raise ValidationError(f"{field} is too long ({len(value)} characters, at most {limit})", field)
+        raise ValidationError(
+            f"{field} is too long ({len(value)} characters, at most {limit})", field
+        )
     if _CONTROL.search(value):
         raise ValidationError(f"{field} must not contain control characters", field)
     return value

@@ -56,12 +56,24 @@ def append(
     details_json = json.dumps(details, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     stamp = format_utc(at)
     digest = mac_hex(
-        key, prev_hash.encode() + _canonical(seq, stamp, actor, origin, action, target, details_json)
+        key,
+        prev_hash.encode() + _canonical(seq, stamp, actor, origin, action, target, details_json),
     )
     conn.execute(
         "INSERT INTO audit_events (seq, at, actor, os_user, host, action, target, details,"
         " prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
-        (seq, stamp, actor, origin.os_user, origin.host, action, target, details_json, prev_hash, digest),
+        (
+            seq,
+            stamp,
+            actor,
+            origin.os_user,
+            origin.host,
+            action,
+            target,
+            details_json,
+            prev_hash,
+            digest,
+        ),
     )
     return seq
 

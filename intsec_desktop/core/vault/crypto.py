@@ -158,7 +158,9 @@ def calibrate(
         return max(timer() - start, 1e-6)
 
     elapsed = measure(params)
-    while elapsed * 2 <= target_seconds * 1.4 and params.memory_kib * 2 <= CALIBRATION_MEMORY_CAP_KIB:
+    while (
+        elapsed * 2 <= target_seconds * 1.4 and params.memory_kib * 2 <= CALIBRATION_MEMORY_CAP_KIB
+    ):
         params = KdfParams(params.memory_kib * 2, params.iterations, params.lanes)
         elapsed = measure(params)
     if elapsed < target_seconds / 1.4:

@@ -10,7 +10,7 @@ import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 
 import sqlcipher3
 
@@ -24,7 +24,21 @@ from intsec_desktop.core.errors import (
 )
 from intsec_desktop.core.vault.crypto import SecretKey
 
-Connection = sqlcipher3.Connection
+
+class Cursor(Protocol):
+    lastrowid: int | None
+
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+
+
+class Connection(Protocol):
+    """The part of sqlcipher3's DB-API connection we use (the module ships no type hints)."""
+
+    def execute(self, sql: str, parameters: Any = ..., /) -> Cursor: ...
+    def close(self) -> None: ...
+
+
 BUSY_TIMEOUT_MS = 2000  # a second writer waits this long, then hears "vault busy"
 
 
@@ -58,15 +72,20 @@ def _private_umask() -> Iterator[None]:
 
 
 def _keyed_connection(path: Path, key: SecretKey) -> Connection:
-    conn = sqlcipher3.connect(
-        str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+    conn = cast(
+        Connection,
+        sqlcipher3.connect(
+            str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+        ),
     )
     try:
         # Silence SQLCipher's stderr chatter ("hmac check failed") for wrong keys and bad pages.
         conn.execute("PRAGMA cipher_log_level = NONE")
         version = conn.execute("PRAGMA cipher_version").fetchone()
         if not version or not version[0]:
-            raise UnsupportedBackendError("the SQLite module in use is not SQLCipher; refusing to run")
+            raise UnsupportedBackendError(
+                "the SQLite module in use is not SQLCipher; refusing to run"
+            )
         conn.execute(f"PRAGMA key = \"x'{key.raw.hex()}'\"")
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")

@@ -71,7 +71,9 @@ class DeviceKeyStore:
 
             chosen = keyring.get_keyring()
         except Exception as exc:  # noqa: BLE001 - keyring's own initialisation may fail arbitrarily
-            return KeyringStatus(False, "none", f"the keyring library failed to load ({type(exc).__name__})")
+            return KeyringStatus(
+                False, "none", f"the keyring library failed to load ({type(exc).__name__})"
+            )
         candidates = list(chosen.backends) if isinstance(chosen, ChainerBackend) else [chosen]
         for backend in candidates:
             if _is_trusted(backend):
@@ -80,7 +82,9 @@ class DeviceKeyStore:
             f"{_qualified_name(b)} (priority {_priority(b):g})" for b in candidates
         ) or _qualified_name(chosen)
         return KeyringStatus(
-            False, _qualified_name(chosen), f"no usable OS keyring: found {found}; a passphrase is needed"
+            False,
+            _qualified_name(chosen),
+            f"no usable OS keyring: found {found}; a passphrase is needed",
         )
 
     @classmethod
@@ -96,7 +100,7 @@ class DeviceKeyStore:
         module_name, _, class_name = qualified_name.rpartition(".")
         try:
             backend = getattr(importlib.import_module(module_name), class_name)()
-        except Exception as exc:  # noqa: BLE001 - import or construction of a foreign backend
+        except Exception as exc:
             raise KeyringUnavailableError(
                 f"keyring backend {qualified_name} is not available here ({type(exc).__name__})"
             ) from exc
@@ -109,7 +113,7 @@ class DeviceKeyStore:
     def _call(self, what: str, *args: str) -> Any:
         try:
             return getattr(self._backend, what)(SERVICE, *args)
-        except Exception as exc:  # noqa: BLE001 - backend errors (locked, dismissed prompt, D-Bus)
+        except Exception as exc:
             raise KeyringUnavailableError(
                 f"the OS keyring ({self.backend_name}) refused to {what.split('_')[0]} the device key"
                 f" ({type(exc).__name__})"

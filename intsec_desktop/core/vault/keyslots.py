@@ -164,7 +164,9 @@ def device_kek(device_key: bytes, vault_id: str) -> SecretKey:
 
 def recovery_kek(code: str, salt: bytes) -> SecretKey:
     # 160 random bits need no work factor; HKDF keeps recovery instant.
-    return SecretKey(hkdf(normalise_recovery_code(code).encode(), info=b"intsec/recovery", salt=salt))
+    return SecretKey(
+        hkdf(normalise_recovery_code(code).encode(), info=b"intsec/recovery", salt=salt)
+    )
 
 
 def generate_recovery_code() -> str:
@@ -182,9 +184,11 @@ def normalise_recovery_code(code: str) -> str:
 
 def looks_like_recovery_code(text: str) -> bool:
     cleaned = normalise_recovery_code(text)
-    return len(cleaned) == _RECOVERY_GROUPS * _RECOVERY_GROUP_LEN and all(
-        ch in _RECOVERY_ALPHABET for ch in cleaned
-    ) and text.count("-") == _RECOVERY_GROUPS - 1
+    return (
+        len(cleaned) == _RECOVERY_GROUPS * _RECOVERY_GROUP_LEN
+        and all(ch in _RECOVERY_ALPHABET for ch in cleaned)
+        and text.count("-") == _RECOVERY_GROUPS - 1
+    )
 
 
 def wrap(slot: Slot, kek: SecretKey, keys: VaultKeys, vault_id: str) -> Slot:
@@ -194,7 +198,9 @@ def wrap(slot: Slot, kek: SecretKey, keys: VaultKeys, vault_id: str) -> Slot:
 
 def unwrap(slot: Slot, kek: SecretKey, vault_id: str) -> VaultKeys:
     try:
-        payload = open_sealed(kek, _unb64(slot.wrapped, "a wrapped key"), slot.associated_data(vault_id))
+        payload = open_sealed(
+            kek, _unb64(slot.wrapped, "a wrapped key"), slot.associated_data(vault_id)
+        )
     except SealError as exc:
         raise AuthenticationError("wrong passphrase or key") from exc
     keys = VaultKeys.from_payload(payload)
@@ -215,7 +221,11 @@ def make_passphrase_slot(
         created_at=_iso(now),
         wrapped="",
         salt=_b64(salt),
-        kdf={"memory_kib": params.memory_kib, "iterations": params.iterations, "lanes": params.lanes},
+        kdf={
+            "memory_kib": params.memory_kib,
+            "iterations": params.iterations,
+            "lanes": params.lanes,
+        },
     )
     return slot, passphrase_kek(passphrase, salt, params)
 

@@ -173,7 +173,9 @@ def _open_with_keys(
     return OpenVault(folder.expanduser().absolute(), vault_id, conn, keys, member, slot_id)
 
 
-def _finish(folder: Path, loaded: keyslots.LoadedKeySlots, slot: Slot, keys: VaultKeys) -> OpenVault:
+def _finish(
+    folder: Path, loaded: keyslots.LoadedKeySlots, slot: Slot, keys: VaultKeys
+) -> OpenVault:
     loaded.file.verify_mac(loaded.mac, keys.database_key)
     return _open_with_keys(folder, loaded.file.vault_id, keys, slot.member, slot.id)
 
@@ -184,28 +186,21 @@ def unlock_with_secret(folder: Path, secret: str) -> OpenVault:
         raise AuthenticationError("wrong or empty passphrase")
     loaded = load_slots(folder)
     file = loaded.file
-    candidates: list[tuple[Slot, Callable[[], VaultKeys]]] = []
-    if keyslots.looks_like_recovery_code(secret):
-        candidates += [
-            (s, lambda s=s: keyslots.unwrap(s, keyslots.kek_for_recovery_slot(s, secret), file.vault_id))
-            for s in file.slots
-            if s.kind == keyslots.RECOVERY
-        ]
     passphrase_slots = [s for s in file.slots if s.kind == keyslots.PASSPHRASE]
     for s in passphrase_slots:
         s.kdf_params()  # refuse absurd parameters before any Argon2 allocation
-    candidates += [
-        (
-            s,
-            lambda s=s: keyslots.unwrap(
-                s, keyslots.kek_for_passphrase_slot(s, secret), file.vault_id
-            ),
-        )
-        for s in passphrase_slots
-    ]
-    for slot, attempt in candidates:
+    # A recovery code typed at the passphrase prompt is tried first: it costs no KDF time.
+    recovery_slots = [s for s in file.slots if s.kind == keyslots.RECOVERY]
+    candidates = (
+        recovery_slots if keyslots.looks_like_recovery_code(secret) else []
+    ) + passphrase_slots
+    for slot in candidates:
+        if slot.kind == keyslots.RECOVERY:
+            kek = keyslots.kek_for_recovery_slot(slot, secret)
+        else:
+            kek = keyslots.kek_for_passphrase_slot(slot, secret)
         try:
-            keys = attempt()
+            keys = keyslots.unwrap(slot, kek, file.vault_id)
         except AuthenticationError:
             continue
         return _finish(folder, loaded, slot, keys)
@@ -233,6 +228,8 @@ def unlock_with_keyring(folder: Path, store_for: StoreFactory) -> OpenVault:
             continue
         if entry is None or entry.slot_id != slot.id:
             continue
-        keys = keyslots.unwrap(slot, keyslots.device_kek(entry.device_key, file.vault_id), file.vault_id)
+        keys = keyslots.unwrap(
+            slot, keyslots.device_kek(entry.device_key, file.vault_id), file.vault_id
+        )
         return _finish(folder, loaded, slot, keys)
     raise last_error

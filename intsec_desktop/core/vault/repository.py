@@ -112,7 +112,9 @@ def delete_integration(conn: Connection, integration_id: int) -> None:
 
 def count_credentials_of_integration(conn: Connection, integration_id: int) -> int:
     return int(
-        rows(conn, "SELECT count(*) FROM credentials WHERE integration_id = ?", (integration_id,))[0][0]
+        rows(conn, "SELECT count(*) FROM credentials WHERE integration_id = ?", (integration_id,))[
+            0
+        ][0]
     )
 
 
@@ -124,7 +126,10 @@ def _customer(r: Sequence[Any]) -> Customer:
 
 
 def customers(conn: Connection) -> list[Customer]:
-    return [_customer(r) for r in rows(conn, "SELECT id, slug, name, region FROM customers ORDER BY slug")]
+    return [
+        _customer(r)
+        for r in rows(conn, "SELECT id, slug, name, region FROM customers ORDER BY slug")
+    ]
 
 
 def customer_by_slug(conn: Connection, slug: str) -> Customer:

@@ -1,0 +1,125 @@
+"""The session core every service group builds on: facts, transactions, audit events."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import getpass
+import socket
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+from intsec_desktop.core.clock import Clock
+from intsec_desktop.core.model import (
+    Member,
+)
+from intsec_desktop.core.vault import audit, opening
+from intsec_desktop.core.vault.database import Connection, storage_errors, write_transaction
+
+
+def current_origin() -> audit.Origin:
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):
+        user = "unknown"
+    return audit.Origin(os_user=user, host=socket.gethostname())
+
+
+class SessionBase:
+    """An unlocked vault used by one member: facts, transactions and the audit hook."""
+
+    def __init__(self, vault: opening.OpenVault, clock: Clock, origin: audit.Origin) -> None:
+        self._vault = vault
+        self._clock = clock
+        self._origin = origin
+        self._audit_key = vault.keys.database_key.derive("audit")
+        self._batch_depth = 0
+
+    def __repr__(self) -> str:
+        return f"VaultSession({self._vault!r})"
+
+    # --- session facts ------------------------------------------------------------------
+
+    @property
+    def folder(self) -> Path:
+        return self._vault.folder
+
+    @property
+    def vault_id(self) -> str:
+        return self._vault.vault_id
+
+    @property
+    def member(self) -> Member:
+        return self._vault.member
+
+    @property
+    def slot_id(self) -> str:
+        return self._vault.slot_id
+
+    @property
+    def can_reveal(self) -> bool:
+        return self._vault.keys.sealing_key is not None
+
+    def close(self) -> None:
+        self._vault.close()
+
+    # --- transactions -------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Run several service calls in one transaction (each still writes its own event)."""
+        with self._transaction():
+            self._batch_depth += 1
+            try:
+                yield
+            finally:
+                self._batch_depth -= 1
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        conn = self._vault.conn
+        if self._batch_depth:
+            with storage_errors():
+                yield conn
+            return
+        with write_transaction(conn), storage_errors():
+            yield conn
+
+    def _audit(
+        self, conn: Connection, action: str, target: str, details: dict[str, object]
+    ) -> None:
+        audit.append(
+            conn,
+            self._audit_key,
+            at=self._clock.now(),
+            actor=self.member.name,
+            origin=self._origin,
+            action=action,
+            target=target,
+            details=details,
+        )
+
+    @property
+    def _conn(self) -> Connection:
+        return self._vault.conn
+
+
+def _changes(before: object, after: object) -> dict[str, object]:
+    """Field → [before, after] for the audit trail (metadata only; no secret is ever a field)."""
+    changed: dict[str, object] = {}
+    for f in dataclasses.fields(before):  # type: ignore[arg-type]
+        old, new = getattr(before, f.name), getattr(after, f.name)
+        if old != new:
+            changed[f.name] = [_plain(old), _plain(new)]
+    return changed
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    if hasattr(value, "value"):
+        return value.value
+    return value

@@ -1,0 +1,170 @@
+"""Key slots: list, add passphrase or keyring slots, remove, change the passphrase."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from collections.abc import Callable
+
+from intsec_desktop.core import paths
+from intsec_desktop.core.errors import (
+    ConflictError,
+    NotFoundError,
+    ValidationError,
+    VaultDamagedError,
+)
+from intsec_desktop.core.model import (
+    KeySlotInfo,
+)
+from intsec_desktop.core.roles import Action, require
+from intsec_desktop.core.services._base import SessionBase
+from intsec_desktop.core.timefmt import parse_utc
+from intsec_desktop.core.vault import keyslots, opening
+from intsec_desktop.core.vault.crypto import KdfParams, SecretKey
+from intsec_desktop.core.vault.database import Connection
+from intsec_desktop.core.vault.keyring_store import DeviceKeyEntry, DeviceKeyStore
+
+
+class KeySlotServices(SessionBase):
+    def list_keyslots(self) -> list[KeySlotInfo]:
+        require(self.member, Action.VIEW_METADATA)
+        file = self._current_slots()
+        return [_slot_info(s) for s in file.slots]
+
+    def add_passphrase_slot(self, passphrase: str, params: KdfParams) -> KeySlotInfo:
+        if not passphrase:
+            raise ValidationError("the passphrase must not be empty", "passphrase")
+        params.checked()
+        slot, kek = keyslots.make_passphrase_slot(
+            passphrase, params, self.member.name, self.can_reveal, self._clock.now()
+        )
+        return self._add_slot(slot, kek)
+
+    def add_keyring_slot(self, store: DeviceKeyStore) -> KeySlotInfo:
+        with self._transaction() as conn:
+            file = self._current_slots()
+            mine = [s for s in opening.keyring_slots(file) if s.member == self.member.name]
+            existing = store.load(self.vault_id)
+            if existing is not None and any(s.id == existing.slot_id for s in mine):
+                raise ConflictError(
+                    f"this device's keyring already unlocks this vault (slot {existing.slot_id})"
+                )
+            slot, kek, device_key = keyslots.make_keyring_slot(
+                self.vault_id,
+                store.backend_name,
+                self.member.name,
+                self.can_reveal,
+                self._clock.now(),
+            )
+            store.save(self.vault_id, DeviceKeyEntry(slot.id, device_key, 0))
+            try:
+                info = self._write_new_slot(conn, file, slot, kek)
+            except BaseException:
+                store.delete(self.vault_id)
+                raise
+        return info
+
+    def _add_slot(self, slot: keyslots.Slot, kek: SecretKey) -> KeySlotInfo:
+        with self._transaction() as conn:
+            return self._write_new_slot(conn, self._current_slots(), slot, kek)
+
+    def _write_new_slot(
+        self,
+        conn: Connection,
+        file: keyslots.KeySlotFile,
+        slot: keyslots.Slot,
+        kek: SecretKey,
+    ) -> KeySlotInfo:
+        wrapped = keyslots.wrap(slot, kek, self._vault.keys, self.vault_id)
+        self._audit(conn, "keyslot.added", f"keyslot:{slot.id}", {"kind": slot.kind})
+        self._save_slots(file.with_slot(wrapped))
+        return _slot_info(wrapped)
+
+    def remove_keyslot(
+        self, slot_id: str, store_for: Callable[[str], DeviceKeyStore] = DeviceKeyStore.for_backend
+    ) -> None:
+        with self._transaction() as conn:
+            file = self._current_slots()
+            try:
+                slot = file.slot(slot_id)
+            except KeyError:
+                raise NotFoundError(f"no key slot {slot_id!r}") from None
+            if slot.member != self.member.name:
+                require(self.member, Action.MANAGE_MEMBERS)
+            remaining = [
+                s
+                for s in file.slots
+                if s.id != slot_id and s.member == slot.member and s.kind != keyslots.KEYRING
+            ]
+            if not remaining:
+                raise ConflictError(
+                    "refusing to remove the last passphrase or recovery slot: the vault would"
+                    " only open on this device"
+                )
+            self._audit(conn, "keyslot.removed", f"keyslot:{slot_id}", {"kind": slot.kind})
+            self._save_slots(file.without_slot(slot_id))
+        if slot.kind == keyslots.KEYRING:
+            with contextlib.suppress(Exception):
+                store = store_for(slot.backend)
+                entry = store.load(self.vault_id)
+                if entry is not None and entry.slot_id == slot_id:
+                    store.delete(self.vault_id)
+
+    def change_passphrase(
+        self, new_passphrase: str, params: KdfParams | None = None
+    ) -> KeySlotInfo:
+        """Re-wrap the member's passphrase slot under a new passphrase; no data is re-encrypted."""
+        if not new_passphrase:
+            raise ValidationError("the new passphrase must not be empty", "passphrase")
+        with self._transaction() as conn:
+            file = self._current_slots()
+            mine = [
+                s
+                for s in file.slots
+                if s.kind == keyslots.PASSPHRASE and s.member == self.member.name
+            ]
+            target = next((s for s in mine if s.id == self.slot_id), None)
+            if target is None:
+                if len(mine) != 1:
+                    raise ValidationError(
+                        "unlock with the passphrase you want to change", "passphrase"
+                    )
+                target = mine[0]
+            chosen = (params or target.kdf_params()).checked()
+            fresh, kek = keyslots.make_passphrase_slot(
+                new_passphrase, chosen, self.member.name, target.can_reveal, self._clock.now()
+            )
+            fresh = keyslots.wrap(
+                dataclasses.replace(fresh, id=target.id), kek, self._vault.keys, self.vault_id
+            )
+            self._audit(conn, "keyslot.passphrase_changed", f"keyslot:{target.id}", {})
+            self._save_slots(file.replacing(fresh))
+        return _slot_info(fresh)
+
+    def _current_slots(self) -> keyslots.KeySlotFile:
+        # Re-read from disk: another process may have changed the slots since we unlocked.
+        loaded = opening.load_slots(self.folder)
+        if loaded.file.vault_id != self.vault_id:
+            raise VaultDamagedError("keyslots.json now belongs to another vault")
+        loaded.file.verify_mac(loaded.mac, self._vault.keys.database_key)
+        return loaded.file
+
+    def _save_slots(self, file: keyslots.KeySlotFile) -> None:
+        file.save(paths.keyslots_path(self.folder), self._vault.keys.database_key)
+
+
+def _slot_info(slot: keyslots.Slot) -> KeySlotInfo:
+    if slot.kind == keyslots.PASSPHRASE:
+        detail = slot.kdf_params().describe()
+    elif slot.kind == keyslots.KEYRING:
+        detail = f"device key in {slot.backend}"
+    else:
+        detail = "recovery code"
+    return KeySlotInfo(
+        id=slot.id,
+        kind=slot.kind,
+        member=slot.member,
+        can_reveal=slot.can_reveal,
+        created_at=parse_utc(slot.created_at),
+        detail=detail,
+    )
