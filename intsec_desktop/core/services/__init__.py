@@ -7,13 +7,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from intsec_desktop.core.clock import Clock, SystemClock
+from intsec_desktop.core.errors import IntsecError
 from intsec_desktop.core.model import AuditEvent, Member
 from intsec_desktop.core.roles import Action, require
 from intsec_desktop.core.services._base import current_origin
 from intsec_desktop.core.services.catalog import CatalogServices
 from intsec_desktop.core.services.credentials import REVEAL_PURPOSES, CredentialServices
 from intsec_desktop.core.services.keyslot_admin import KeySlotServices
-from intsec_desktop.core.vault import audit, keyslots, opening
+from intsec_desktop.core.vault import audit, database, keyslots, opening
 from intsec_desktop.core.vault.crypto import KdfParams
 from intsec_desktop.core.vault.database import Connection
 from intsec_desktop.core.vault.keyring_store import DeviceKeyStore
@@ -41,6 +42,19 @@ class VaultSession(CatalogServices, CredentialServices, KeySlotServices):
     def audit_events(self) -> list[AuditEvent]:
         require(self.member, Action.VIEW_AUDIT)
         return audit.events(self._conn)
+
+    def integrity_problems(self) -> list[str]:
+        """Every page's HMAC and structure, the key-slot MAC and the audit chain (`intsec doctor`)."""
+        require(self.member, Action.VIEW_METADATA)
+        problems = database.integrity_problems(self._conn)
+        try:
+            self._current_slots()
+        except IntsecError as exc:
+            problems.append(str(exc))
+        broken = audit.first_broken(self._conn, self._audit_key)
+        if broken is not None:
+            problems.append(f"audit event {broken} does not verify (edited, removed or reordered)")
+        return problems
 
 
 # --- opening and creating -----------------------------------------------------------------

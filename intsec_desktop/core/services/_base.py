@@ -9,6 +9,7 @@ import socket
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Self
 
 from intsec_desktop.core.clock import Clock
 from intsec_desktop.core.model import (
@@ -61,8 +62,17 @@ class SessionBase:
     def can_reveal(self) -> bool:
         return self._vault.keys.sealing_key is not None
 
+    def clock_now(self) -> datetime:
+        return self._clock.now()
+
     def close(self) -> None:
         self._vault.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     # --- transactions -------------------------------------------------------------------
 

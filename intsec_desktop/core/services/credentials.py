@@ -80,7 +80,9 @@ class CredentialServices(SessionBase):
         rotate_every_days: int | None = None,
         reminder_days: tuple[int, ...] = rotation.DEFAULT_REMINDER_DAYS,
         notes: str = "",
+        last_rotated_at: datetime | None = None,
     ) -> Credential:
+        """`last_rotated_at` is for keys that existed before they were stored (imports, demo)."""
         require(self.member, Action.WRITE)
         if self._vault.keys.sealing_key is None:
             raise PermissionDeniedError("this key slot cannot seal secrets (no reveal right)")
@@ -96,7 +98,7 @@ class CredentialServices(SessionBase):
             owner=validation.display_text(owner, "owner", required=False),
             created_at=now,
             expires_at=expires_at,
-            last_rotated_at=now,
+            last_rotated_at=_not_in_future(last_rotated_at, now),
             rotate_every_days=validation.days(rotate_every_days, "rotation period"),
             reminder_days=validation.reminder_days(reminder_days),
             version=1,
@@ -263,3 +265,11 @@ def _optional_int(value: object) -> int | None:
     if value is None or isinstance(value, int):
         return value
     raise ValidationError("rotation period must be a whole number of days", "rotate_every_days")
+
+
+def _not_in_future(moment: datetime | None, now: datetime) -> datetime:
+    if moment is None:
+        return now
+    if moment > now:
+        raise ValidationError("last rotation cannot be in the future", "last_rotated_at")
+    return moment

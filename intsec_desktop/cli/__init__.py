@@ -1,0 +1,1 @@
+"""The `intsec` command line: headless front end over core.services."""

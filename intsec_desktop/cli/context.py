@@ -1,0 +1,55 @@
+"""Per-invocation context: which vault, and how to unlock it (passphrase file, keyring, prompt)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from intsec_desktop.cli import prompts
+from intsec_desktop.core import paths, services
+from intsec_desktop.core.errors import KeyringUnavailableError
+from intsec_desktop.core.services import VaultSession
+
+# argparse's sub-parser action type is private; one alias keeps the signatures readable.
+Subcommands = Any
+
+
+@dataclass
+class Context:
+    args: argparse.Namespace
+
+    @property
+    def vault_dir(self) -> Path:
+        explicit = getattr(self.args, "vault", None)
+        return Path(explicit).expanduser() if explicit else paths.default_vault_dir()
+
+    @property
+    def as_json(self) -> bool:
+        return bool(getattr(self.args, "json", False))
+
+    def passphrase_from_file(self) -> str | None:
+        path = getattr(self.args, "passphrase_file", None)
+        return prompts.read_passphrase_file(Path(path)) if path else None
+
+    def open_session(self) -> VaultSession:
+        """--passphrase-file wins; otherwise the keyring slot; otherwise a terminal prompt."""
+        folder = self.vault_dir
+        passphrase = self.passphrase_from_file()
+        if passphrase is not None:
+            return services.open_vault_with_secret(folder, passphrase)
+        if services.vault_has_keyring_slot(folder):
+            try:
+                return services.open_vault_with_keyring(folder)
+            except KeyringUnavailableError as exc:
+                if not prompts.can_prompt():
+                    raise
+                note(f"keyring unlock unavailable ({exc}); asking for the passphrase")
+        return services.open_vault_with_secret(folder, prompts.prompt_passphrase())
+
+
+def note(message: str) -> None:
+    """A one-line remark for the person at the terminal, kept off stdout (which scripts parse)."""
+    sys.stderr.write(f"intsec: {message}\n")
