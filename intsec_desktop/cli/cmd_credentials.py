@@ -8,7 +8,7 @@ import sys
 from intsec_desktop.cli import output, prompts
 from intsec_desktop.cli.context import Context, Subcommands
 from intsec_desktop.core.errors import UsageError
-from intsec_desktop.core.model import CredentialKind, Environment, Status
+from intsec_desktop.core.model import CredentialFilter, CredentialKind, Environment, Status
 from intsec_desktop.core.rotation import DEFAULT_REMINDER_DAYS
 from intsec_desktop.core.timefmt import format_date, format_utc, parse_date
 
@@ -54,8 +54,9 @@ def cred_add(ctx: Context) -> int:
             reminder_days=reminders if reminders is not None else DEFAULT_REMINDER_DAYS,
         )
         listing = s.get_credential(created.id)
+        summary = s.credential_summary(created.id) if ctx.as_json else {}
     if ctx.as_json:
-        output.emit_json(output.credential_json(listing))
+        output.emit_json(summary)
     else:
         note = " (already expired)" if listing.status is Status.EXPIRED else ""
         print(
@@ -66,20 +67,19 @@ def cred_add(ctx: Context) -> int:
 
 def cred_list(ctx: Context) -> int:
     a = ctx.args
+    where = CredentialFilter(
+        integration=a.integration,
+        customer=a.customer,
+        environment=a.env,
+        status=Status(a.status) if a.status else None,
+        expiring_within_days=a.expiring_within,
+    )
     with ctx.open_session() as s:
-        items = s.list_credentials(expiring_within_days=a.expiring_within)
-    items = [
-        i
-        for i in items
-        if (a.integration is None or i.credential.integration == a.integration)
-        and (a.customer is None or i.credential.customer == a.customer)
-        and (a.env is None or i.credential.environment.value == a.env)
-        and (a.status is None or i.status.value == a.status)
-    ]
-    if ctx.as_json:
-        output.emit_json([output.credential_json(i) for i in items])
-    else:
-        output.emit_table(output.CREDENTIAL_HEADERS, [output.credential_row(i) for i in items])
+        if ctx.as_json:
+            output.emit_json_lines(s.list_credentials_json(where))
+            return 0
+        items = s.list_credentials(where)
+    output.emit_table(output.CREDENTIAL_HEADERS, [output.credential_row(i) for i in items])
     return 0
 
 
@@ -87,9 +87,9 @@ def cred_show(ctx: Context) -> int:
     with ctx.open_session() as s:
         listing = s.get_credential(ctx.args.credential)
         versions = s.credential_versions(listing.credential.id)
+        data = s.credential_summary(listing.credential.id) if ctx.as_json else {}
     c = listing.credential
     if ctx.as_json:
-        data = output.credential_json(listing)
         data["notes"] = c.notes
         data["versions"] = [
             {

@@ -8,17 +8,19 @@ from pathlib import Path
 
 from intsec_desktop.cli import output, prompts
 from intsec_desktop.cli.context import Context, Subcommands, note
-from intsec_desktop.core import demo, paths, services
+from intsec_desktop.core import paths, services
 from intsec_desktop.core.errors import UsageError, VaultDamagedError, VaultExistsError
 from intsec_desktop.core.services import VaultSession
 from intsec_desktop.core.timefmt import format_utc
-from intsec_desktop.core.vault.crypto import KdfParams, calibrate
+from intsec_desktop.core.vault.crypto import KdfParams
 from intsec_desktop.core.vault.keyring_store import DeviceKeyStore
 
 
 def _kdf_params(args: argparse.Namespace) -> KdfParams:
     memory, iterations = args.kdf_memory_mib, args.kdf_iterations
     if memory is None and iterations is None:
+        from intsec_desktop.core.vault.crypto import calibrate
+
         note("calibrating passphrase hardening (Argon2id) for this machine ...")
         return calibrate()
     floor = KdfParams.floor()
@@ -82,6 +84,8 @@ def demo_fill(ctx: Context) -> int:
     folder = ctx.vault_dir
     fresh = not paths.keyslots_path(folder).exists()
     session = _create(ctx) if fresh else ctx.open_session()
+    from intsec_desktop.core import demo
+
     with session:
         summary = demo.populate(session, credentials=ctx.args.credentials)
     target = sys.stderr if ctx.as_json else sys.stdout

@@ -142,6 +142,17 @@ class CredentialListing:
 
 
 @dataclass(frozen=True, slots=True)
+class CredentialFilter:
+    """What a credentials listing is narrowed to; None means any."""
+
+    integration: str | None = None
+    customer: str | None = None
+    environment: str | None = None
+    status: Status | None = None
+    expiring_within_days: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Member:
     name: str
     role: Role

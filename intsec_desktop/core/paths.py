@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-
-import platformdirs
+from typing import Any
 
 APP_NAME = "intsec-desktop"
 VAULT_SUFFIX = ".intsec"
@@ -21,19 +20,26 @@ def _home_override() -> Path | None:
     return Path(value) if value else None
 
 
+def _platform() -> Any:
+    # Imported on first use: most commands get their paths from --vault or INTSEC_HOME.
+    import platformdirs
+
+    return platformdirs
+
+
 def data_dir() -> Path:
     home = _home_override()
-    return home / "data" if home else Path(platformdirs.user_data_dir(APP_NAME))
+    return home / "data" if home else Path(_platform().user_data_dir(APP_NAME))
 
 
 def config_dir() -> Path:
     home = _home_override()
-    return home / "config" if home else Path(platformdirs.user_config_dir(APP_NAME))
+    return home / "config" if home else Path(_platform().user_config_dir(APP_NAME))
 
 
 def state_dir() -> Path:
     home = _home_override()
-    return home / "state" if home else Path(platformdirs.user_state_dir(APP_NAME))
+    return home / "state" if home else Path(_platform().user_state_dir(APP_NAME))
 
 
 def default_vault_dir() -> Path:

@@ -105,7 +105,7 @@ def open_vault_with_secret(
     folder: Path, secret: str, *, clock: Clock | None = None, origin: audit.Origin | None = None
 ) -> VaultSession:
     vault = opening.unlock_with_secret(folder, secret)
-    return VaultSession(vault, clock or SystemClock(), origin or current_origin())
+    return VaultSession(vault, clock or SystemClock(), origin)
 
 
 def open_vault_with_keyring(
@@ -116,7 +116,7 @@ def open_vault_with_keyring(
     origin: audit.Origin | None = None,
 ) -> VaultSession:
     vault = opening.unlock_with_keyring(folder, store_for)
-    return VaultSession(vault, clock or SystemClock(), origin or current_origin())
+    return VaultSession(vault, clock or SystemClock(), origin)
 
 
 def vault_has_keyring_slot(folder: Path) -> bool:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import getpass
-import socket
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +18,9 @@ from intsec_desktop.core.vault.database import Connection, storage_errors, write
 
 
 def current_origin() -> audit.Origin:
+    import getpass
+    import socket
+
     try:
         user = getpass.getuser()
     except (OSError, KeyError):
@@ -30,7 +31,9 @@ def current_origin() -> audit.Origin:
 class SessionBase:
     """An unlocked vault used by one member: facts, transactions and the audit hook."""
 
-    def __init__(self, vault: opening.OpenVault, clock: Clock, origin: audit.Origin) -> None:
+    def __init__(
+        self, vault: opening.OpenVault, clock: Clock, origin: audit.Origin | None = None
+    ) -> None:
         self._vault = vault
         self._clock = clock
         self._origin = origin
@@ -64,6 +67,12 @@ class SessionBase:
 
     def clock_now(self) -> datetime:
         return self._clock.now()
+
+    def _origin_now(self) -> audit.Origin:
+        # Resolved on the first audited call: read-only sessions never ask the OS.
+        if self._origin is None:
+            self._origin = current_origin()
+        return self._origin
 
     def close(self) -> None:
         self._vault.close()
@@ -104,7 +113,7 @@ class SessionBase:
             self._audit_key,
             at=self._clock.now(),
             actor=self.member.name,
-            origin=self._origin,
+            origin=self._origin_now(),
             action=action,
             target=target,
             details=details,

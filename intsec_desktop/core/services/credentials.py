@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import datetime, timedelta
+from typing import Any
 
 from intsec_desktop.core import repository_refs, rotation, validation
 from intsec_desktop.core.errors import (
@@ -15,6 +17,7 @@ from intsec_desktop.core.errors import (
 )
 from intsec_desktop.core.model import (
     Credential,
+    CredentialFilter,
     CredentialKind,
     CredentialListing,
     CredentialVersion,
@@ -40,16 +43,49 @@ def _sealing_aad(credential_id: int, version: int) -> bytes:
 
 
 class CredentialServices(SessionBase):
-    def list_credentials(self, expiring_within_days: int | None = None) -> list[CredentialListing]:
+    def list_credentials(self, where: CredentialFilter | None = None) -> list[CredentialListing]:
         require(self.member, Action.VIEW_METADATA)
+        where = where or CredentialFilter()
         now = self._clock.now()
-        before = (
-            now + timedelta(days=expiring_within_days) if expiring_within_days is not None else None
-        )
-        return [
+        listings = [
             CredentialListing(c, rotation.status(c, now))
-            for c in repo.credentials(self._conn, expiring_before=before)
+            for c in repo.credentials(self._conn, **self._sql_filter(where, now))
         ]
+        return [item for item in listings if where.status is None or item.status is where.status]
+
+    def list_credentials_json(self, where: CredentialFilter | None = None) -> list[str]:
+        """One JSON object per credential (metadata and status only), for scripts and CI."""
+        require(self.member, Action.VIEW_METADATA)
+        where = where or CredentialFilter()
+        return self._summaries(where, None)
+
+    def credential_summary(self, ref: str | int) -> dict[str, object]:
+        """The same public shape as one `list_credentials_json` item."""
+        credential_id = self.resolve_credential(ref)
+        (text,) = self._summaries(CredentialFilter(), credential_id)
+        summary: dict[str, object] = json.loads(text)
+        return summary
+
+    def _summaries(self, where: CredentialFilter, credential_id: int | None) -> list[str]:
+        now = self._clock.now()
+        out: list[str] = []
+        for text, expires_at, rotated_at, every, reminders in repo.credential_summaries(
+            self._conn, credential_id=credential_id, **self._sql_filter(where, now)
+        ):
+            status = rotation.status_of(now, expires_at, rotated_at, every, reminders)
+            if where.status is None or status is where.status:
+                out.append(text.replace(repo.STATUS_PLACEHOLDER, f'"status":"{status.value}"', 1))
+        return out
+
+    @staticmethod
+    def _sql_filter(where: CredentialFilter, now: datetime) -> dict[str, Any]:
+        days = where.expiring_within_days
+        return {
+            "integration": where.integration,
+            "customer": where.customer,
+            "environment": where.environment,
+            "expiring_before": now + timedelta(days=days) if days is not None else None,
+        }
 
     def resolve_credential(self, ref: str | int) -> int:
         """A numeric id or a path `integration/customer-or-dash/environment/name`."""

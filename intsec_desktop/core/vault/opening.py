@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -84,6 +82,9 @@ def create(
     record_creation: Callable[[Connection, VaultKeys, Member], None],
 ) -> CreatedVault:
     """Build the vault in a hidden sibling folder and rename it into place: never half-made."""
+    import shutil  # creation-only imports stay off the unlock path
+    import uuid
+
     _check_passphrase(passphrase)
     params.checked()
     folder = folder.expanduser().absolute()

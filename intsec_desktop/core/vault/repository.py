@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from datetime import datetime
@@ -176,37 +177,108 @@ _CREDENTIAL_SELECT = (
 _CREDENTIAL_ORDER = " ORDER BY i.slug, IFNULL(cu.slug, ''), c.environment, c.name"
 
 
+@functools.lru_cache(maxsize=256)
+def _reminders(text: str) -> tuple[int, ...]:
+    # Nearly every row shares one of a few values; parse each once.
+    return tuple(json.loads(text))
+
+
+_ENVIRONMENTS = {e.value: e for e in Environment}
+_KINDS = {k.value: k for k in CredentialKind}
+
+
 def _credential(r: Sequence[Any]) -> Credential:
     return Credential(
         id=r[0],
         integration=r[1],
         customer=r[2],
-        environment=Environment(r[3]),
+        environment=_ENVIRONMENTS[r[3]],
         name=r[4],
-        kind=CredentialKind(r[5]),
+        kind=_KINDS[r[5]],
         owner=r[6],
         created_at=parse_utc(r[7]),
         expires_at=parse_optional_utc(r[8]),
         last_rotated_at=parse_utc(r[9]),
         rotate_every_days=r[10],
-        reminder_days=tuple(json.loads(r[11])),
+        reminder_days=_reminders(r[11]),
         version=r[12],
         notes=r[13],
     )
 
 
-def credentials(conn: Connection, expiring_before: datetime | None = None) -> list[Credential]:
-    if expiring_before is None:
-        found = rows(conn, _CREDENTIAL_SELECT + _CREDENTIAL_ORDER)
-    else:
-        found = rows(
-            conn,
-            _CREDENTIAL_SELECT
-            + " WHERE c.expires_at IS NOT NULL AND c.expires_at < ?"
-            + _CREDENTIAL_ORDER,
-            (format_utc(expiring_before),),
-        )
-    return [_credential(r) for r in found]
+def _where(
+    integration: str | None,
+    customer: str | None,
+    environment: str | None,
+    expiring_before: datetime | None,
+) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    for clause, value in (
+        ("i.slug = ?", integration),
+        ("cu.slug = ?", customer),
+        ("c.environment = ?", environment),
+    ):
+        if value is not None:
+            clauses.append(clause)
+            params.append(value)
+    if expiring_before is not None:
+        clauses.append("c.expires_at IS NOT NULL AND c.expires_at < ?")
+        params.append(format_utc(expiring_before))
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def credentials(
+    conn: Connection,
+    *,
+    integration: str | None = None,
+    customer: str | None = None,
+    environment: str | None = None,
+    expiring_before: datetime | None = None,
+) -> list[Credential]:
+    where, params = _where(integration, customer, environment, expiring_before)
+    return [
+        _credential(r) for r in rows(conn, _CREDENTIAL_SELECT + where + _CREDENTIAL_ORDER, params)
+    ]
+
+
+# The public, secret-free shape of a credential in listings (`--json`), built by SQLite in C:
+# 10,000 rows take a few milliseconds instead of ~100 ms of Python. Keys are in sorted order;
+# the computed status is spliced in at STATUS_PLACEHOLDER (a quoted-JSON form that no string
+# value can contain, because JSON escapes the quotes inside values).
+STATUS_PLACEHOLDER = '"status":"?"'
+_SUMMARY_SELECT = (
+    "SELECT json_object("
+    "'created_at', c.created_at, 'customer', cu.slug, 'env', c.environment,"
+    " 'expires_at', c.expires_at, 'id', c.id, 'integration', i.slug, 'kind', c.kind,"
+    " 'last_rotated_at', c.last_rotated_at, 'name', c.name, 'owner', c.owner,"
+    " 'reminder_days', json(c.reminder_days), 'rotate_every_days', c.rotate_every_days,"
+    " 'status', '?', 'version', c.version),"
+    " c.expires_at, c.last_rotated_at, c.rotate_every_days, c.reminder_days"
+    " FROM credentials c JOIN integrations i ON i.id = c.integration_id"
+    " LEFT JOIN customers cu ON cu.id = c.customer_id"
+)
+
+
+def credential_summaries(
+    conn: Connection,
+    *,
+    credential_id: int | None = None,
+    integration: str | None = None,
+    customer: str | None = None,
+    environment: str | None = None,
+    expiring_before: datetime | None = None,
+) -> list[tuple[str, datetime | None, datetime, int | None, tuple[int, ...]]]:
+    """(json with a status placeholder, expires_at, last_rotated_at, rotate_every_days,
+    reminder_days) per credential, in listing order."""
+    where, params = _where(integration, customer, environment, expiring_before)
+    if credential_id is not None:
+        where += (" AND " if where else " WHERE ") + "c.id = ?"
+        params.append(credential_id)
+    return [
+        (r[0], parse_optional_utc(r[1]), parse_utc(r[2]), r[3], _reminders(r[4]))
+        for r in rows(conn, _SUMMARY_SELECT + where + _CREDENTIAL_ORDER, params)
+    ]
 
 
 def credential_by_id(conn: Connection, credential_id: int) -> Credential:
