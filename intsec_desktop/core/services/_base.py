@@ -65,6 +65,11 @@ class SessionBase:
     def can_reveal(self) -> bool:
         return self._vault.keys.sealing_key is not None
 
+    def data_version(self) -> int:
+        """Changes whenever another connection (the CLI, a teammate) commits to the vault."""
+        with storage_errors():
+            return int(self._vault.conn.execute("PRAGMA data_version").fetchone()[0])
+
     def clock_now(self) -> datetime:
         return self._clock.now()
 

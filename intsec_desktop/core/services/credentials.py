@@ -133,7 +133,7 @@ class CredentialServices(SessionBase):
             kind=validation.choice(CredentialKind, kind, "kind"),
             owner=validation.display_text(owner, "owner", required=False),
             created_at=now,
-            expires_at=expires_at,
+            expires_at=_expiry(expires_at),
             last_rotated_at=_not_in_future(last_rotated_at, now),
             rotate_every_days=validation.days(rotate_every_days, "rotation period"),
             reminder_days=validation.reminder_days(reminder_days),
@@ -292,7 +292,7 @@ def _credential_details(c: Credential) -> dict[str, object]:
 
 
 def _expiry(value: object) -> datetime | None:
-    if value is None or isinstance(value, datetime):
+    if value is None or (isinstance(value, datetime) and value.tzinfo is not None):
         return value
     raise ValidationError("expiry must be a date or empty", "expires_at")
 

@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from intsec_desktop.core.errors import KeyringUnavailableError, VaultDamagedError
+from intsec_desktop.core.errors import KeyringUnavailableError
 
 SERVICE = "intsec-desktop"
 
@@ -137,7 +137,10 @@ class DeviceKeyStore:
                 generation=int(data.get("generation", 0)),
             )
         except (ValueError, KeyError, TypeError) as exc:
-            raise VaultDamagedError("the OS keyring entry for this vault is malformed") from exc
+            # The vault is fine; only this device's shortcut is broken: the passphrase still works.
+            raise KeyringUnavailableError(
+                "the OS keyring entry for this vault is malformed; unlock with the passphrase"
+            ) from exc
 
     def save(self, vault_id: str, entry: DeviceKeyEntry) -> None:
         payload = json.dumps(

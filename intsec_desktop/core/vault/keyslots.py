@@ -17,7 +17,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from intsec_desktop.core.errors import AuthenticationError, VaultDamagedError, VaultMissingError
+from intsec_desktop.core.errors import (
+    AuthenticationError,
+    PermissionDeniedError,
+    VaultDamagedError,
+    VaultMissingError,
+)
 from intsec_desktop.core.vault.atomic import write_atomic
 from intsec_desktop.core.vault.crypto import (
     KEY_BYTES,
@@ -192,6 +197,9 @@ def looks_like_recovery_code(text: str) -> bool:
 
 
 def wrap(slot: Slot, kek: SecretKey, keys: VaultKeys, vault_id: str) -> Slot:
+    if slot.can_reveal and keys.sealing_key is None:
+        # Wrapping DK alone under a reveal label would leave a slot that never opens again.
+        raise PermissionDeniedError("this key slot holds no key that can reveal secrets")
     payload = keys.payload() if slot.can_reveal else keys.without_reveal().payload()
     return replace(slot, wrapped=_b64(seal(kek, payload, slot.associated_data(vault_id))))
 

@@ -1,0 +1,331 @@
+"""The one door between widgets and core.services: holds the unlocked session, runs slow work
+(KDF) off the UI thread, and announces what happened with past-tense signals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from intsec_desktop.core import services
+from intsec_desktop.core.clock import Clock, SystemClock
+from intsec_desktop.core.errors import IntsecError, VaultMissingError
+from intsec_desktop.core.model import (
+    Credential,
+    CredentialFilter,
+    CredentialListing,
+    CredentialVersion,
+    Customer,
+    Integration,
+    KeySlotInfo,
+    Member,
+)
+from intsec_desktop.core.services import VaultSession
+from intsec_desktop.core.vault.crypto import KdfParams
+from intsec_desktop.core.vault.keyring_store import DeviceKeyStore, KeyringStatus
+from intsec_desktop.core.vault.opening import CreatedVault
+
+T = TypeVar("T")
+
+
+class _Outcome(QObject):
+    """Carries a worker's result back to the UI thread (queued signal delivery)."""
+
+    finished = Signal(object)
+    failed = Signal(object)
+
+
+class _Job(QRunnable):
+    def __init__(self, work: Callable[[], object], outcome: _Outcome) -> None:
+        super().__init__()
+        self._work = work
+        self._outcome = outcome
+
+    def run(self) -> None:
+        try:
+            result = self._work()
+        except Exception as exc:  # noqa: BLE001 - handed to the UI thread, shown as one line
+            self._outcome.failed.emit(exc)
+        else:
+            self._outcome.finished.emit(result)
+
+
+def describe(exc: BaseException) -> str:
+    """A message fit for a dialog: ours verbatim, anything else by type only (never data)."""
+    if isinstance(exc, IntsecError):
+        return str(exc)
+    return f"unexpected error ({type(exc).__name__})"
+
+
+class VaultBridge(QObject):
+    unlock_started = Signal()
+    vault_unlocked = Signal()
+    unlock_failed = Signal(str)
+    vault_created = Signal(object)  # CreatedVault (recovery code shown once, then dropped)
+    create_failed = Signal(str)
+    vault_locked = Signal()
+    credentials_reloaded = Signal()  # another process changed the vault, or a bulk change
+    credential_added = Signal(int)
+    credential_updated = Signal(int)
+    credential_removed = Signal(int)
+    integrations_changed = Signal()
+    customers_changed = Signal()
+
+    def __init__(
+        self, folder: Path, clock: Clock | None = None, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._folder = folder
+        self._clock = clock or SystemClock()
+        self._session: VaultSession | None = None
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._jobs: list[_Outcome] = []  # keep outcome objects alive until delivered
+        self._seen_version: int | None = None
+        self._keyring_status: KeyringStatus | None = None
+
+    # --- facts --------------------------------------------------------------------------
+
+    @property
+    def folder(self) -> Path:
+        return self._folder
+
+    def set_folder(self, folder: Path) -> None:
+        if self._session is not None:
+            self.lock()
+        self._folder = folder
+
+    @property
+    def vault_name(self) -> str:
+        name = self._folder.name
+        return name.removesuffix(".intsec") or name
+
+    @property
+    def is_unlocked(self) -> bool:
+        return self._session is not None
+
+    @property
+    def member(self) -> Member | None:
+        return self._session.member if self._session else None
+
+    @property
+    def can_reveal(self) -> bool:
+        return bool(self._session and self._session.can_reveal)
+
+    def vault_exists(self) -> bool:
+        try:
+            services.vault_has_keyring_slot(self._folder)
+        except VaultMissingError:
+            return False
+        except IntsecError:
+            return True  # damaged, but there: the unlock screen will say so
+        return True
+
+    def has_keyring_slot(self) -> bool:
+        try:
+            return services.vault_has_keyring_slot(self._folder)
+        except IntsecError:
+            return False
+
+    def keyring_status(self) -> KeyringStatus:
+        if self._keyring_status is None:
+            self._keyring_status = DeviceKeyStore.detect()
+        return self._keyring_status
+
+    def now(self) -> datetime:
+        return self._clock.now()
+
+    # --- unlock, create, lock -------------------------------------------------------------
+
+    def _run(
+        self,
+        work: Callable[[], T],
+        done: Callable[[T], None],
+        fail: Callable[[BaseException], None],
+    ) -> None:
+        outcome = _Outcome()
+        self._jobs.append(outcome)
+
+        def finished(result: object) -> None:
+            self._jobs.remove(outcome)
+            done(result)  # type: ignore[arg-type]
+
+        def failed(exc: object) -> None:
+            self._jobs.remove(outcome)
+            fail(exc)  # type: ignore[arg-type]
+
+        outcome.finished.connect(finished)
+        outcome.failed.connect(failed)
+        self._pool.start(_Job(work, outcome))
+
+    def unlock_with_passphrase(self, passphrase: str) -> None:
+        """Argon2id takes ~0.5-1 s: it runs on a worker thread so the window keeps painting."""
+        folder, clock = self._folder, self._clock
+        self.unlock_started.emit()
+        self._run(
+            lambda: services.open_vault_with_secret(folder, passphrase, clock=clock),
+            self._adopt,
+            lambda exc: self.unlock_failed.emit(describe(exc)),
+        )
+
+    def unlock_with_keyring(self) -> None:
+        folder, clock = self._folder, self._clock
+        self.unlock_started.emit()
+        self._run(
+            lambda: services.open_vault_with_keyring(folder, clock=clock),
+            self._adopt,
+            lambda exc: self.unlock_failed.emit(describe(exc)),
+        )
+
+    def create_vault(
+        self, folder: Path, passphrase: str, params: KdfParams, use_keyring: bool
+    ) -> None:
+        clock = self._clock
+
+        def work() -> tuple[VaultSession, CreatedVault]:
+            store = DeviceKeyStore.default() if use_keyring else None
+            return services.create_vault(
+                folder, passphrase, params, keyring_store=store, clock=clock
+            )
+
+        def done(result: tuple[VaultSession, CreatedVault]) -> None:
+            session, created = result
+            self._folder = session.folder
+            self._adopt(session)
+            self.vault_created.emit(created)
+
+        self._run(work, done, lambda exc: self.create_failed.emit(describe(exc)))
+
+    def fill_demo(self, credentials: int = 100) -> None:
+        from intsec_desktop.core import demo
+
+        demo.populate(self._require(), credentials=credentials)
+        self._seen_version = self._require().data_version()
+        self.integrations_changed.emit()
+        self.customers_changed.emit()
+        self.credentials_reloaded.emit()
+
+    @Slot(object)
+    def _adopt(self, session: VaultSession) -> None:
+        if self._session is not None:
+            self._session.close()
+        self._session = session
+        self._seen_version = session.data_version()
+        self.vault_unlocked.emit()
+
+    def lock(self) -> None:
+        """Close the connection and forget the keys; listeners drop their data."""
+        if self._session is None:
+            return
+        self._session.close()
+        self._session = None
+        self._seen_version = None
+        self.vault_locked.emit()
+
+    def _require(self) -> VaultSession:
+        if self._session is None:
+            raise IntsecError("the vault is locked")
+        return self._session
+
+    # --- external changes (CLI, teammates) -------------------------------------------------
+
+    def check_external_changes(self) -> bool:
+        """Reload listeners if another connection committed since we last looked."""
+        if self._session is None:
+            return False
+        try:
+            version = self._session.data_version()
+        except IntsecError:
+            self.lock()  # the folder vanished or the file broke: do not show stale data
+            return False
+        if version == self._seen_version:
+            return False
+        self._seen_version = version
+        self.integrations_changed.emit()
+        self.customers_changed.emit()
+        self.credentials_reloaded.emit()
+        return True
+
+    def _mutated(self) -> None:
+        # Our own commits bump data_version too; remember it so we do not reload for them.
+        if self._session is not None:
+            self._seen_version = self._session.data_version()
+
+    # --- reads ----------------------------------------------------------------------------
+
+    def list_credentials(self, where: CredentialFilter | None = None) -> list[CredentialListing]:
+        return self._require().list_credentials(where)
+
+    def get_credential(self, credential_id: int) -> CredentialListing:
+        return self._require().get_credential(credential_id)
+
+    def credential_versions(self, credential_id: int) -> list[CredentialVersion]:
+        return self._require().credential_versions(credential_id)
+
+    def list_integrations(self) -> list[Integration]:
+        return self._require().list_integrations()
+
+    def list_customers(self) -> list[Customer]:
+        return self._require().list_customers()
+
+    def list_keyslots(self) -> list[KeySlotInfo]:
+        return self._require().list_keyslots()
+
+    def reveal_secret(self, credential_id: int, purpose: str) -> bytes:
+        """Audited. Callers hold the bytes only as long as they are shown or copied."""
+        value = self._require().reveal_secret(credential_id, purpose=purpose)
+        self._mutated()
+        return value
+
+    # --- writes ---------------------------------------------------------------------------
+
+    def add_credential(self, **fields: Any) -> Credential:
+        created = self._require().add_credential(**fields)
+        self._mutated()
+        self.credential_added.emit(created.id)
+        return created
+
+    def edit_credential(self, credential_id: int, **changes: Any) -> Credential:
+        updated = self._require().edit_credential(credential_id, **changes)
+        self._mutated()
+        self.credential_updated.emit(updated.id)
+        return updated
+
+    def rotate_credential(self, credential_id: int, secret: bytes, note: str = "") -> Credential:
+        rotated = self._require().rotate_credential(credential_id, secret, note=note)
+        self._mutated()
+        self.credential_updated.emit(rotated.id)
+        return rotated
+
+    def remove_credential(self, credential_id: int) -> None:
+        self._require().remove_credential(credential_id)
+        self._mutated()
+        self.credential_removed.emit(credential_id)
+
+    def add_integration(self, **fields: Any) -> Integration:
+        item = self._require().add_integration(**fields)
+        self._mutated()
+        self.integrations_changed.emit()
+        return item
+
+    def edit_integration(self, slug: str, **changes: Any) -> Integration:
+        item = self._require().edit_integration(slug, **changes)
+        self._mutated()
+        self.integrations_changed.emit()
+        self.credentials_reloaded.emit()
+        return item
+
+    def add_customer(self, **fields: Any) -> Customer:
+        item = self._require().add_customer(**fields)
+        self._mutated()
+        self.customers_changed.emit()
+        return item
+
+    def edit_customer(self, slug: str, **changes: Any) -> Customer:
+        item = self._require().edit_customer(slug, **changes)
+        self._mutated()
+        self.customers_changed.emit()
+        return item

@@ -1,0 +1,36 @@
+"""A page whose feature has not landed yet: says what will be there, never shows fake data."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+
+class PlaceholderPage(QWidget):
+    def __init__(self, title: str, promise: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        heading = QLabel(f"<h2>{title}</h2>")
+        body = QLabel(promise)
+        body.setWordWrap(True)
+        body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        note = QLabel("<i>This part of intsec-desktop is not built yet.</i>")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 24, 24, 24)
+        for widget in (heading, body, note):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        self.setAccessibleName(f"{title} (not available yet)")
+
+
+PLACEHOLDERS = {
+    "Scopes": "Scope matrices per integration and customer: which data models and fields each "
+    "connection may read or write, inherited defaults, overrides, and least-privilege findings.",
+    "Reminders": "Credentials that are due, overdue or expired, with rotate and snooze actions; "
+    "tray notifications before each credential's deadline.",
+    "Audit": "The tamper-evident audit trail: who revealed, copied, added or changed what, and "
+    "when, with filters and a verify button.",
+    "Export": "Secret-free configuration files (YAML, JSON, .env, Kubernetes) with references "
+    "instead of values, and a drift check for CI.",
+    "Scan": "Leak scanning of folders and git history for the exact secrets stored in this "
+    "vault, and a pre-commit guard.",
+}
