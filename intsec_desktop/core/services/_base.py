@@ -104,8 +104,19 @@ class SessionBase:
     def _transaction(self) -> Iterator[Connection]:
         conn = self._vault.conn
         if self._batch_depth:
+            # Inside batch(): a savepoint per call, so a call that fails half-way leaves nothing
+            # behind even when the caller catches its error and the batch commits.
             with storage_errors():
+                conn.execute("SAVEPOINT service_call")
+            try:
                 yield conn
+            except BaseException:
+                with storage_errors():
+                    conn.execute("ROLLBACK TO service_call")
+                    conn.execute("RELEASE service_call")
+                raise
+            with storage_errors():
+                conn.execute("RELEASE service_call")
             return
         with write_transaction(conn), storage_errors():
             yield conn

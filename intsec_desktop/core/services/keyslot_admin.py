@@ -60,7 +60,11 @@ class KeySlotServices(SessionBase):
             try:
                 info = self._write_new_slot(conn, file, slot, kek)
             except BaseException:
-                store.delete(self.vault_id)
+                # Put back what this device's keyring held before, so a failed add loses nothing.
+                if existing is not None:
+                    store.save(self.vault_id, existing)
+                else:
+                    store.delete(self.vault_id)
                 raise
         return info
 

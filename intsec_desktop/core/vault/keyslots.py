@@ -188,11 +188,12 @@ def normalise_recovery_code(code: str) -> str:
 
 
 def looks_like_recovery_code(text: str) -> bool:
+    """Dashes, spaces and case are forgiven: people copy codes from paper."""
     cleaned = normalise_recovery_code(text)
     return (
         len(cleaned) == _RECOVERY_GROUPS * _RECOVERY_GROUP_LEN
         and all(ch in _RECOVERY_ALPHABET for ch in cleaned)
-        and text.count("-") == _RECOVERY_GROUPS - 1
+        and all(ch.isalnum() or ch in "- \t" for ch in text.strip())
     )
 
 
