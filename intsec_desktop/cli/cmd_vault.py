@@ -48,29 +48,32 @@ def _create(ctx: Context) -> VaultSession:
     params = _kdf_params(ctx.args)  # validate before asking for anything
     passphrase = ctx.passphrase_from_file()
     if passphrase is None:
-        passphrase = prompts.prompt_new_passphrase()
+        passphrase = prompts.prompt_new_passphrase("--passphrase-file")  # init has no --new-...
     store = None
+    keyring_note = None  # core's note for a vault without a keyring slot names --no-keyring
     if not ctx.args.no_keyring:
         status = DeviceKeyStore.detect()
         if status.usable:
             store = DeviceKeyStore.for_backend(status.backend_name)
         else:
             note(f"{status.reason}; the vault opens with the passphrase only")
+            keyring_note = "not used (no usable OS keyring)"
     session, created = services.create_vault(folder, passphrase, params, keyring_store=store)
+    keyring_note = keyring_note or created.keyring_note
     if ctx.as_json:
         output.emit_json(
             {
                 "vault": str(session.folder),
                 "vault_id": session.vault_id,
                 "kdf": params.describe(),
-                "keyring": created.keyring_note,
+                "keyring": keyring_note,
                 "recovery_code": created.recovery_code,
             }
         )
     else:
         print(f"created vault {session.folder}")
         print(f"  passphrase slot: {params.describe()}")
-        print(f"  keyring: {created.keyring_note}")
+        print(f"  keyring: {keyring_note}")
         print(f"  recovery code (shown once, keep it offline): {created.recovery_code}")
     return session
 

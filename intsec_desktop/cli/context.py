@@ -10,7 +10,7 @@ from typing import Any
 
 from intsec_desktop.cli import prompts
 from intsec_desktop.core import paths, services
-from intsec_desktop.core.errors import KeyringUnavailableError
+from intsec_desktop.core.errors import AuthenticationError, KeyringUnavailableError
 from intsec_desktop.core.services import VaultSession
 
 # argparse's sub-parser action type is private; one alias keeps the signatures readable.
@@ -45,7 +45,10 @@ class Context:
                 return services.open_vault_with_keyring(folder)
             except KeyringUnavailableError as exc:
                 if not prompts.can_prompt():
-                    raise
+                    # Nothing else can unlock here: that is an authentication failure (exit 3).
+                    raise AuthenticationError(
+                        f"{exc}; use --passphrase-file FILE or run in a terminal"
+                    ) from exc
                 note(f"keyring unlock unavailable ({exc}); asking for the passphrase")
         return services.open_vault_with_secret(folder, prompts.prompt_passphrase())
 

@@ -52,9 +52,10 @@ def prompt_passphrase(label: str = "Passphrase: ") -> str:
     return getpass.getpass(label)
 
 
-def prompt_new_passphrase() -> str:
+def prompt_new_passphrase(option: str = "--new-passphrase-file") -> str:
+    """`option` names where the command takes the passphrase from a file instead."""
     if not can_prompt():
-        raise UsageError("no new passphrase: use --new-passphrase-file FILE or run in a terminal")
+        raise UsageError(f"no new passphrase: use {option} FILE or run in a terminal")
     first = getpass.getpass("New passphrase: ")
     if not first:
         raise UsageError("the passphrase must not be empty")
