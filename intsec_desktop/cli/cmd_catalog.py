@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
 
 from intsec_desktop.cli import output
 from intsec_desktop.cli.context import Context, Subcommands
 from intsec_desktop.core.errors import UsageError
-from intsec_desktop.core.model import Category, Method, Region
+from intsec_desktop.core.model import Category, ComplianceEvidence, Method, Region
+from intsec_desktop.core.timefmt import parse_date
 
 
 def _base_urls(values: list[str] | None) -> dict[str, str] | None:
@@ -41,9 +43,21 @@ def integration_add(ctx: Context) -> int:
     return 0
 
 
+def _evidence_date(text: str | None, field: str, current: datetime | None) -> datetime | None:
+    if text is None:
+        return current
+    return None if text.lower() == "none" else parse_date(text, field)
+
+
 def integration_edit(ctx: Context) -> int:
     a = ctx.args
     with ctx.open_session() as s:
+        before = s.get_integration(a.slug).compliance
+        compliance = ComplianceEvidence(
+            _evidence_date(a.soc2_expires, "soc2-expires", before.soc2_type2_expires),
+            _evidence_date(a.iso27001_expires, "iso27001-expires", before.iso27001_expires),
+            _evidence_date(a.gdpr_dpa_expires, "gdpr-dpa-expires", before.gdpr_dpa_expires),
+        )
         item = s.edit_integration(
             a.slug,
             name=a.name,
@@ -51,6 +65,9 @@ def integration_edit(ctx: Context) -> int:
             method=a.method,
             vendor=a.vendor,
             base_urls=_base_urls(a.base_url),
+            compliance=compliance,
+            rotation_steps=a.rotation_steps.replace("\\n", "\n") if a.rotation_steps else None,
+            console_url=a.console_url,
         )
     print(f"updated integration {item.slug}")
     return 0
@@ -141,6 +158,16 @@ def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("--method", choices=[m.value for m in Method])
     p.add_argument("--vendor")
     p.add_argument("--base-url", action="append", metavar="REGION=URL")
+    for flag, what in (
+        ("--soc2-expires", "SOC 2 Type II report"),
+        ("--iso27001-expires", "ISO 27001 certificate"),
+        ("--gdpr-dpa-expires", "GDPR data processing agreement"),
+    ):
+        p.add_argument(flag, metavar="YYYY-MM-DD|none", help=f"expiry of the vendor's {what}")
+    p.add_argument("--console-url", metavar="URL", help="where keys are rotated at the vendor")
+    p.add_argument(
+        "--rotation-steps", metavar="TEXT", help="manual rotation checklist (\\n between steps)"
+    )
     p.set_defaults(handler=integration_edit)
     p = isub.add_parser("rm", parents=[common], help="remove an integration without credentials")
     p.add_argument("slug")

@@ -143,7 +143,10 @@ def cred_reveal(ctx: Context) -> int:
 def cred_rotate(ctx: Context) -> int:
     with ctx.open_session() as s:
         secret = prompts.read_secret_value()
-        rotated = s.rotate_credential(ctx.args.credential, secret, note=ctx.args.note or "")
+        revoked = {"yes": True, "no": False, None: None}[ctx.args.old_revoked]
+        rotated = s.rotate_credential(
+            ctx.args.credential, secret, note=ctx.args.note or "", old_revoked=revoked
+        )
     print(
         f"rotated credential {rotated.id} to version {rotated.version}; version {rotated.version - 1} kept"
     )
@@ -233,6 +236,11 @@ def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:
             p.add_argument("--version", type=int, help="an earlier version still kept")
         elif name == "rotate":
             p.add_argument("--note", help="ticket link or reason, kept in the audit trail")
+            p.add_argument(
+                "--old-revoked",
+                choices=["yes", "no"],
+                help="whether the previous key is already revoked at the vendor (recorded)",
+            )
         elif name == "rm":
             p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
         elif name == "edit":

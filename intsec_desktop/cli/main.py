@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from intsec_desktop import __version__
-from intsec_desktop.cli import cmd_catalog, cmd_credentials, cmd_vault
+from intsec_desktop.cli import cmd_catalog, cmd_credentials, cmd_reminders, cmd_vault
 from intsec_desktop.cli.context import Context
 from intsec_desktop.core.errors import IntsecError
 
@@ -66,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmd_vault.register(sub, common)
     cmd_catalog.register(sub, common)
     cmd_credentials.register(sub, common)
+    cmd_reminders.register(sub, common)
     return parser
 
 

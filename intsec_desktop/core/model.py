@@ -86,6 +86,8 @@ class Integration:
     vendor: str = ""
     base_urls: dict[str, str] = field(default_factory=dict)  # region -> URL
     compliance: ComplianceEvidence = field(default_factory=ComplianceEvidence)
+    rotation_steps: str = ""  # the manual checklist shown while rotating, one step per line
+    console_url: str = ""  # where keys are rotated at the vendor
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +133,8 @@ class CredentialVersion:
     created_at: datetime
     retired_at: datetime | None
     has_value: bool  # False once the grace period purged the old value
+    note: str = ""  # ticket link or reason given when this version was created
+    revoked_at_vendor: bool | None = None  # answer given when this version was retired
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,6 +98,13 @@ def reminder_days(values: Iterable[int]) -> tuple[int, ...]:
     return tuple(sorted({v for v in checked if v is not None}, reverse=True))
 
 
+def optional_https_url(value: str, field: str) -> str:
+    value = value.strip()
+    if value and not re.fullmatch(r"https://[^\s]+", value):
+        raise ValidationError(f"{field.replace('_', ' ')} must start with https://", field)
+    return value
+
+
 def base_urls(values: dict[str, str]) -> dict[str, str]:
     for region, url in values.items():
         if not re.fullmatch(r"https://[^\s]+", url):

@@ -14,6 +14,7 @@ from intsec_desktop.core.services._base import current_origin
 from intsec_desktop.core.services.catalog import CatalogServices
 from intsec_desktop.core.services.credentials import REVEAL_PURPOSES, CredentialServices
 from intsec_desktop.core.services.keyslot_admin import KeySlotServices
+from intsec_desktop.core.services.reminder_admin import ReminderServices
 from intsec_desktop.core.vault import audit, database, keyslots, opening
 from intsec_desktop.core.vault.crypto import KdfParams
 from intsec_desktop.core.vault.database import Connection
@@ -30,7 +31,7 @@ __all__ = [
 ]
 
 
-class VaultSession(CatalogServices, CredentialServices, KeySlotServices):
+class VaultSession(CatalogServices, CredentialServices, KeySlotServices, ReminderServices):
     """One unlocked vault, used by one member. GUI and CLI hold one of these."""
 
     # --- audit (read side; the trail UI lands with the audit issue) --------------------

@@ -40,6 +40,8 @@ class CatalogServices(SessionBase):
         vendor: str = "",
         base_urls: dict[str, str] | None = None,
         compliance: ComplianceEvidence | None = None,
+        rotation_steps: str = "",
+        console_url: str = "",
     ) -> Integration:
         require(self.member, Action.WRITE)
         item = Integration(
@@ -51,6 +53,8 @@ class CatalogServices(SessionBase):
             vendor=validation.display_text(vendor, "vendor", required=False),
             base_urls=validation.base_urls(base_urls or {}),
             compliance=compliance or ComplianceEvidence(),
+            rotation_steps=validation.notes(rotation_steps),
+            console_url=validation.optional_https_url(console_url, "console_url"),
         )
         with self._transaction() as conn:
             if repo_exists(conn, "integrations", item.slug):
@@ -75,6 +79,9 @@ class CatalogServices(SessionBase):
         method: str | None = None,
         vendor: str | None = None,
         base_urls: dict[str, str] | None = None,
+        compliance: ComplianceEvidence | None = None,
+        rotation_steps: str | None = None,
+        console_url: str | None = None,
     ) -> Integration:
         require(self.member, Action.WRITE)
         with self._transaction() as conn:
@@ -94,6 +101,13 @@ class CatalogServices(SessionBase):
                 base_urls=validation.base_urls(base_urls)
                 if base_urls is not None
                 else before.base_urls,
+                compliance=compliance if compliance is not None else before.compliance,
+                rotation_steps=validation.notes(rotation_steps)
+                if rotation_steps is not None
+                else before.rotation_steps,
+                console_url=validation.optional_https_url(console_url, "console_url")
+                if console_url is not None
+                else before.console_url,
             )
             repo.update_integration(conn, after, self._clock.now())
             self._audit(conn, "integration.edited", f"integration:{slug}", _changes(before, after))

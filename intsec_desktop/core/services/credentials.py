@@ -37,6 +37,9 @@ _REVEAL_ACTIONS = {
 REVEAL_PURPOSES = tuple(_REVEAL_ACTIONS)
 
 
+DEFAULT_GRACE_DAYS = 7  # how long a rotated-out value stays available for rollback
+
+
 def _sealing_aad(credential_id: int, version: int) -> bytes:
     # Binding row id and version stops a ciphertext from being moved to another row or version.
     return f"intsec/credential/{credential_id}/v{version}".encode()
@@ -218,8 +221,15 @@ class CredentialServices(SessionBase):
             repo.delete_credential(conn, credential_id)
             self._audit(conn, "credential.removed", _target(item), {"versions": item.version})
 
-    def rotate_credential(self, ref: str | int, secret: bytes, note: str = "") -> Credential:
-        """Store a new version; the previous one is kept (retired) for rollback."""
+    def rotate_credential(
+        self,
+        ref: str | int,
+        secret: bytes,
+        note: str = "",
+        old_revoked: bool | None = None,
+    ) -> Credential:
+        """Store a new version. The previous one is retired but its value kept for the grace
+        period (rollback); `old_revoked` records whether it was already revoked at the vendor."""
         require(self.member, Action.WRITE)
         if self._vault.keys.sealing_key is None:
             raise PermissionDeniedError("this key slot cannot seal secrets (no reveal right)")
@@ -230,20 +240,46 @@ class CredentialServices(SessionBase):
         with self._transaction() as conn:
             before = repo.credential_by_id(conn, credential_id)
             version = before.version + 1
-            repo.retire_version(conn, credential_id, before.version, now)
+            repo.retire_version(conn, credential_id, before.version, now, old_revoked)
             repo.insert_version(
                 conn,
                 credential_id,
                 version,
                 seal(self._vault.keys.sealing_key, value, _sealing_aad(credential_id, version)),
                 now,
+                note,
             )
             after = dataclasses.replace(before, version=version, last_rotated_at=now)
             repo.update_credential(conn, after, now)
             self._audit(
-                conn, "credential.rotated", _target(after), {"version": version, "note": note}
+                conn,
+                "credential.rotated",
+                _target(after),
+                {"version": version, "note": note, "old_revoked_at_vendor": old_revoked},
             )
         return after
+
+    def purge_retired_values(self, grace_days: int = DEFAULT_GRACE_DAYS) -> int:
+        """Delete the values of versions retired more than `grace_days` ago (metadata stays).
+        One audit event per credential touched. Returns how many values were purged."""
+        require(self.member, Action.WRITE)
+        validation.days(grace_days, "grace period")
+        now = self._clock.now()
+        with self._transaction() as conn:
+            stale = repo.retired_values_before(conn, now - timedelta(days=grace_days))
+            by_credential: dict[int, list[int]] = {}
+            for credential_id, version in stale:
+                repo.purge_value(conn, credential_id, version, now)
+                by_credential.setdefault(credential_id, []).append(version)
+            for credential_id, purged in by_credential.items():
+                item = repo.credential_by_id(conn, credential_id)
+                self._audit(
+                    conn,
+                    "credential.versions_purged",
+                    _target(item),
+                    {"versions": purged, "grace_days": grace_days},
+                )
+        return len(stale)
 
     def reveal_secret(
         self, ref: str | int, purpose: str = "reveal", version: int | None = None

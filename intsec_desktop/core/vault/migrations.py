@@ -81,7 +81,23 @@ _V1 = [
         BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END""",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1]
+# Rotation workflow: per-integration manual checklist, what was said at each rotation, and
+# alert channels (a webhook URL is a secret: sealed like a credential value).
+_V2 = [
+    "ALTER TABLE integrations ADD COLUMN rotation_steps TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE integrations ADD COLUMN console_url TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE credential_versions ADD COLUMN note TEXT NOT NULL DEFAULT ''",
+    # NULL = not asked (created, imported); 0/1 = the answer given when this version was retired.
+    "ALTER TABLE credential_versions ADD COLUMN revoked_at_vendor INTEGER",
+    "ALTER TABLE credential_versions ADD COLUMN purged_at TEXT",
+    """CREATE TABLE alert_channels (
+        kind TEXT PRIMARY KEY,
+        sealed BLOB NOT NULL,
+        updated_at TEXT NOT NULL
+    ) STRICT""",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2]
 LATEST = len(MIGRATIONS)
 
 

@@ -28,7 +28,7 @@ from intsec_desktop.core.vault.database import Connection, rows
 
 _INTEGRATION_COLUMNS = (
     "id, slug, name, category, method, vendor, base_urls,"
-    " soc2_type2_expires, iso27001_expires, gdpr_dpa_expires"
+    " soc2_type2_expires, iso27001_expires, gdpr_dpa_expires, rotation_steps, console_url"
 )
 
 
@@ -44,6 +44,8 @@ def _integration(r: Sequence[Any]) -> Integration:
         compliance=ComplianceEvidence(
             parse_optional_utc(r[7]), parse_optional_utc(r[8]), parse_optional_utc(r[9])
         ),
+        rotation_steps=r[10],
+        console_url=r[11],
     )
 
 
@@ -69,8 +71,8 @@ def insert_integration(conn: Connection, item: Integration, now: datetime) -> in
     stamp = format_utc(now)
     cursor = conn.execute(
         "INSERT INTO integrations (slug, name, category, method, vendor, base_urls,"
-        " soc2_type2_expires, iso27001_expires, gdpr_dpa_expires, created_at, updated_at)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        " soc2_type2_expires, iso27001_expires, gdpr_dpa_expires, rotation_steps, console_url,"
+        " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
             item.slug,
             item.name,
@@ -81,6 +83,8 @@ def insert_integration(conn: Connection, item: Integration, now: datetime) -> in
             _optional(item.compliance.soc2_type2_expires),
             _optional(item.compliance.iso27001_expires),
             _optional(item.compliance.gdpr_dpa_expires),
+            item.rotation_steps,
+            item.console_url,
             stamp,
             stamp,
         ),
@@ -91,7 +95,8 @@ def insert_integration(conn: Connection, item: Integration, now: datetime) -> in
 def update_integration(conn: Connection, item: Integration, now: datetime) -> None:
     conn.execute(
         "UPDATE integrations SET name=?, category=?, method=?, vendor=?, base_urls=?,"
-        " soc2_type2_expires=?, iso27001_expires=?, gdpr_dpa_expires=?, updated_at=? WHERE id=?",
+        " soc2_type2_expires=?, iso27001_expires=?, gdpr_dpa_expires=?, rotation_steps=?,"
+        " console_url=?, updated_at=? WHERE id=?",
         (
             item.name,
             item.category.value,
@@ -101,6 +106,8 @@ def update_integration(conn: Connection, item: Integration, now: datetime) -> No
             _optional(item.compliance.soc2_type2_expires),
             _optional(item.compliance.iso27001_expires),
             _optional(item.compliance.gdpr_dpa_expires),
+            item.rotation_steps,
+            item.console_url,
             format_utc(now),
             item.id,
         ),
@@ -360,19 +367,74 @@ def delete_credential(conn: Connection, credential_id: int) -> None:
 
 
 def insert_version(
-    conn: Connection, credential_id: int, version: int, sealed: bytes, now: datetime
+    conn: Connection,
+    credential_id: int,
+    version: int,
+    sealed: bytes,
+    now: datetime,
+    note: str = "",
 ) -> None:
     conn.execute(
-        "INSERT INTO credential_versions (credential_id, version, sealed, created_at)"
-        " VALUES (?,?,?,?)",
-        (credential_id, version, sealed, format_utc(now)),
+        "INSERT INTO credential_versions (credential_id, version, sealed, created_at, note)"
+        " VALUES (?,?,?,?,?)",
+        (credential_id, version, sealed, format_utc(now), note),
     )
 
 
-def retire_version(conn: Connection, credential_id: int, version: int, now: datetime) -> None:
+def retire_version(
+    conn: Connection,
+    credential_id: int,
+    version: int,
+    now: datetime,
+    revoked_at_vendor: bool | None = None,
+) -> None:
     conn.execute(
-        "UPDATE credential_versions SET retired_at = ? WHERE credential_id = ? AND version = ?",
+        "UPDATE credential_versions SET retired_at = ?, revoked_at_vendor = ?"
+        " WHERE credential_id = ? AND version = ?",
+        (
+            format_utc(now),
+            None if revoked_at_vendor is None else int(revoked_at_vendor),
+            credential_id,
+            version,
+        ),
+    )
+
+
+def retired_values_before(conn: Connection, moment: datetime) -> list[tuple[int, int]]:
+    """(credential id, version) of retired versions whose value is still kept past `moment`."""
+    return [
+        (int(r[0]), int(r[1]))
+        for r in rows(
+            conn,
+            "SELECT credential_id, version FROM credential_versions"
+            " WHERE retired_at IS NOT NULL AND retired_at < ? AND sealed IS NOT NULL"
+            " ORDER BY credential_id, version",
+            (format_utc(moment),),
+        )
+    ]
+
+
+def purge_value(conn: Connection, credential_id: int, version: int, now: datetime) -> None:
+    conn.execute(
+        "UPDATE credential_versions SET sealed = NULL, purged_at = ?"
+        " WHERE credential_id = ? AND version = ?",
         (format_utc(now), credential_id, version),
+    )
+
+
+def alert_channel(conn: Connection, kind: str) -> bytes | None:
+    found = rows(conn, "SELECT sealed FROM alert_channels WHERE kind = ?", (kind,))
+    return bytes(found[0][0]) if found else None
+
+
+def set_alert_channel(conn: Connection, kind: str, sealed: bytes | None, now: datetime) -> None:
+    if sealed is None:
+        conn.execute("DELETE FROM alert_channels WHERE kind = ?", (kind,))
+        return
+    conn.execute(
+        "INSERT INTO alert_channels (kind, sealed, updated_at) VALUES (?,?,?)"
+        " ON CONFLICT(kind) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at",
+        (kind, sealed, format_utc(now)),
     )
 
 
@@ -393,10 +455,13 @@ def versions(conn: Connection, credential_id: int) -> list[CredentialVersion]:
             created_at=parse_utc(r[1]),
             retired_at=parse_optional_utc(r[2]),
             has_value=bool(r[3]),
+            note=r[4],
+            revoked_at_vendor=None if r[5] is None else bool(r[5]),
         )
         for r in rows(
             conn,
-            "SELECT version, created_at, retired_at, sealed IS NOT NULL FROM credential_versions"
+            "SELECT version, created_at, retired_at, sealed IS NOT NULL, note, revoked_at_vendor"
+            " FROM credential_versions"
             " WHERE credential_id = ? ORDER BY version",
             (credential_id,),
         )
