@@ -44,7 +44,8 @@ def server() -> Iterator[tuple[str, Recorder]]:
 def test_delivered_first_time(server: tuple[str, Recorder]) -> None:
     url, recorder = server
     result = alerts.deliver(url, {"text": "hello"}, sleep=lambda _s: None)
-    assert result.delivered and result.attempts == 1
+    assert result.delivered
+    assert result.attempts == 1
     assert recorder.bodies == [{"text": "hello"}]
 
 
@@ -53,7 +54,8 @@ def test_server_errors_are_retried_with_backoff(server: tuple[str, Recorder]) ->
     recorder.answers = [503, 500]
     waits: list[float] = []
     result = alerts.deliver(url, {"text": "x"}, first_delay=0.5, sleep=waits.append)
-    assert result.delivered and result.attempts == 3
+    assert result.delivered
+    assert result.attempts == 3
     assert waits == [0.5, 1.0]
 
 
@@ -61,8 +63,10 @@ def test_client_error_is_not_retried(server: tuple[str, Recorder]) -> None:
     url, recorder = server
     recorder.answers = [404]
     result = alerts.deliver(url, {"text": "x"}, sleep=lambda _s: None)
-    assert not result.delivered and result.attempts == 1
-    assert "404" in result.detail and url not in result.detail
+    assert not result.delivered
+    assert result.attempts == 1
+    assert "404" in result.detail
+    assert url not in result.detail
 
 
 def test_endpoint_down_is_reported_after_all_attempts() -> None:
@@ -75,8 +79,10 @@ def test_endpoint_down_is_reported_after_all_attempts() -> None:
     result = alerts.deliver(
         f"http://127.0.0.1:{port}/", {"text": "x"}, attempts=3, sleep=waits.append
     )
-    assert not result.delivered and result.attempts == 3
-    assert "unreachable" in result.detail and str(port) not in result.detail
+    assert not result.delivered
+    assert result.attempts == 3
+    assert "unreachable" in result.detail
+    assert str(port) not in result.detail
     assert waits == [1.0, 2.0]
 
 
@@ -91,4 +97,5 @@ def test_slow_endpoint_times_out(server: tuple[str, Recorder]) -> None:
         post=slow_post,
         sleep=lambda _s: None,
     )
-    assert not result.delivered and "TimeoutError" in result.detail
+    assert not result.delivered
+    assert "TimeoutError" in result.detail

@@ -107,7 +107,8 @@ def test_two_years_each_threshold_exactly_once() -> None:
             sim.restart()
         if steps % 11 == 0:
             sim.rotate(4, now)  # a new rotation deadline: a fresh set of thresholds
-    assert sleep_done and backwards_done
+    assert sleep_done
+    assert backwards_done
     assert len(sim.fired) == len(set(sim.fired)), "a threshold fired twice"
     expected = {
         t.key
@@ -168,7 +169,8 @@ def test_snooze_all_and_dismiss() -> None:
 def test_lead_longer_than_the_period_is_clamped_with_a_warning(leads, period, kept) -> None:  # type: ignore[no-untyped-def]
     chosen, warning = reminders.clamp_leads(leads, period)
     assert chosen == kept
-    assert warning is not None and str(period) in warning
+    assert warning is not None
+    assert str(period) in warning
 
 
 def test_unreadable_state_file_means_nothing_shown(tmp_path) -> None:  # type: ignore[no-untyped-def]

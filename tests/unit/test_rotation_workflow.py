@@ -22,8 +22,10 @@ NEW_SECRET = b"rotated-value-0123456789"
 def test_rotation_records_note_and_vendor_revocation(session: VaultSession) -> None:
     session.rotate_credential(CREDENTIAL_PATH, NEW_SECRET, note="JIRA-42", old_revoked=True)
     first, second = session.credential_versions(CREDENTIAL_PATH)
-    assert first.revoked_at_vendor is True and first.retired_at is not None
-    assert second.note == "JIRA-42" and second.revoked_at_vendor is None
+    assert first.revoked_at_vendor is True
+    assert first.retired_at is not None
+    assert second.note == "JIRA-42"
+    assert second.revoked_at_vendor is None
     event = session.audit_events()[-1]
     assert event.action == "credential.rotated"
     assert event.details["old_revoked_at_vendor"] is True
@@ -98,4 +100,5 @@ def test_scan_agrees_with_status_for_random_credentials() -> None:
         )
     result = rotation.scan(credentials, now)
     assert result.statuses == [rotation.status(c, now) for c in credentials]
-    assert result.next_change is not None and result.next_change > now
+    assert result.next_change is not None
+    assert result.next_change > now
