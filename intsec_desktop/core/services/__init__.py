@@ -14,7 +14,7 @@ from intsec_desktop.core.services._base import current_origin
 from intsec_desktop.core.services.catalog import CatalogServices
 from intsec_desktop.core.services.credentials import REVEAL_PURPOSES, CredentialServices
 from intsec_desktop.core.services.keyslot_admin import KeySlotServices
-from intsec_desktop.core.services.reminder_admin import ReminderServices
+from intsec_desktop.core.services.reminder_admin import ReminderServices, read_expiry_index
 from intsec_desktop.core.vault import audit, database, keyslots, opening
 from intsec_desktop.core.vault.crypto import KdfParams
 from intsec_desktop.core.vault.database import Connection
@@ -27,7 +27,9 @@ __all__ = [
     "current_origin",
     "open_vault_with_keyring",
     "open_vault_with_secret",
+    "read_expiry_index",
     "vault_has_keyring_slot",
+    "vault_id_of",
 ]
 
 
@@ -122,3 +124,8 @@ def open_vault_with_keyring(
 
 def vault_has_keyring_slot(folder: Path) -> bool:
     return bool(opening.keyring_slots(opening.load_slots(folder).file))
+
+
+def vault_id_of(folder: Path) -> str:
+    """The vault's id from keyslots.json, readable while locked (it is not a secret)."""
+    return opening.load_slots(folder).file.vault_id

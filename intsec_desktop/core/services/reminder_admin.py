@@ -3,15 +3,52 @@ webhook (its URL is a secret, sealed like a credential value)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
-from intsec_desktop.core import reminders, validation
-from intsec_desktop.core.errors import PermissionDeniedError, ValidationError, VaultDamagedError
+from intsec_desktop.core import expiry_index, reminders, validation
+from intsec_desktop.core.errors import (
+    IntsecError,
+    KeyringUnavailableError,
+    PermissionDeniedError,
+    ValidationError,
+    VaultDamagedError,
+)
 from intsec_desktop.core.roles import Action, require
 from intsec_desktop.core.rotation import DEFAULT_REMINDER_DAYS
 from intsec_desktop.core.services._base import SessionBase
+from intsec_desktop.core.vault import opening
 from intsec_desktop.core.vault import repository as repo
 from intsec_desktop.core.vault.crypto import SealError, open_sealed, seal
+from intsec_desktop.core.vault.keyring_store import DeviceKeyStore
+
+
+def _device_key(folder: Path, store_for: Callable[[str], DeviceKeyStore]) -> bytes | None:
+    loaded = opening.load_slots(folder)
+    for slot in opening.keyring_slots(loaded.file):
+        try:
+            entry = store_for(slot.backend).load(loaded.file.vault_id)
+        except KeyringUnavailableError:
+            continue
+        if entry is not None and entry.slot_id == slot.id:
+            return entry.device_key
+    return None
+
+
+def read_expiry_index(
+    folder: Path, store_for: Callable[[str], DeviceKeyStore] = DeviceKeyStore.for_backend
+) -> tuple[str, list[reminders.Deadline]] | None:
+    """(vault id, deadlines) from the locked-reminders index, without unlocking the vault."""
+    try:
+        vault_id = opening.load_slots(folder).file.vault_id
+        device_key = _device_key(folder, store_for)
+    except IntsecError:
+        return None
+    if device_key is None:
+        return None
+    deadlines = expiry_index.read_index(vault_id, device_key)
+    return None if deadlines is None else (vault_id, deadlines)
+
 
 WEBHOOK = "webhook"
 _WEBHOOK_AAD = b"intsec/alert-channel/webhook"
@@ -71,6 +108,23 @@ class ReminderServices(SessionBase):
                 raise VaultDamagedError("the sealed webhook URL failed authentication") from exc
             self._audit(conn, "alerts.webhook_used", "alerts:webhook", {})
         return url
+
+    def refresh_expiry_index(
+        self,
+        default_leads: Sequence[int] = DEFAULT_REMINDER_DAYS,
+        store_for: Callable[[str], DeviceKeyStore] = DeviceKeyStore.for_backend,
+    ) -> bool:
+        """Rewrite the opt-in locked-reminders index; False when this device has no keyring key."""
+        device_key = _device_key(self.folder, store_for)
+        if device_key is None:
+            return False
+        expiry_index.write_index(
+            self.vault_id, device_key, self.reminder_deadlines(default_leads), self._clock.now()
+        )
+        return True
+
+    def remove_expiry_index(self) -> None:
+        expiry_index.remove_index(self.vault_id)
 
     def has_webhook(self) -> bool:
         require(self.member, Action.VIEW_METADATA)
