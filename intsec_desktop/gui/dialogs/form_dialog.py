@@ -62,6 +62,10 @@ class FormDialog(QDialog):
         column.addWidget(error)
         container = QWidget()
         container.setLayout(column)
+        # The label's mnemonic focuses its buddy (this container) only if the container takes
+        # focus; the proxy hands it to the field, and Qt keeps proxied widgets out of the tab chain.
+        container.setFocusProxy(widget)
+        container.setFocusPolicy(widget.focusPolicy())
         column.setContentsMargins(0, 0, 0, 0)
         self.form.addRow(label, container)
         widget.setAccessibleName(label.replace("&", "").rstrip(":"))

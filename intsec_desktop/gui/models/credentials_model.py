@@ -57,6 +57,19 @@ STATUS_ORDER = {Status.EXPIRED: 0, Status.OVERDUE: 1, Status.DUE_SOON: 2, Status
 CredentialIdRole = Qt.ItemDataRole.UserRole + 1
 StatusRole = Qt.ItemDataRole.UserRole + 2
 SearchTextRole = Qt.ItemDataRole.UserRole + 3
+_ANSWERED_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.DecorationRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.AccessibleTextRole,
+        Qt.ItemDataRole.UserRole,
+        CredentialIdRole,
+        StatusRole,
+        SearchTextRole,
+    }
+)
 
 
 def _display(item: CredentialListing, column: Column) -> str:
@@ -103,6 +116,11 @@ class CredentialsTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[CredentialListing] = []
         self._search: list[str] = []
+        self._sort: tuple[Column, Qt.SortOrder] | None = None
+        # Bumped on every change to rows or their order: the filter proxy caches per-row answers
+        # in a list and rebuilds it lazily when this moves, instead of listening to signals that
+        # Qt's own proxy handlers would otherwise see first.
+        self.revision = 0
 
     # --- reading ------------------------------------------------------------------------
 
@@ -124,7 +142,10 @@ class CredentialsTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        # A view asks ~8 roles per painted cell and most get None: answer those first.
+        if role not in _ANSWERED_ROLES or not index.isValid():
+            return None
+        if not 0 <= index.row() < len(self._rows):
             return None
         item = self._rows[index.row()]
         column = Column(index.column())
@@ -174,23 +195,62 @@ class CredentialsTableModel(QAbstractTableModel):
     def set_listings(self, items: Sequence[CredentialListing]) -> None:
         self.beginResetModel()
         self._rows = list(items)
+        if self._sort is not None:
+            column, order = self._sort
+            self._rows.sort(
+                key=lambda item: _sort_key(item, column),
+                reverse=order == Qt.SortOrder.DescendingOrder,
+            )
         self._search = [search_text(i) for i in self._rows]
+        self.revision += 1
         self.endResetModel()
 
     def clear(self) -> None:
         self.set_listings([])
 
+    def _sorted_position(self, item: CredentialListing, skip: int | None = None) -> int:
+        """Where `item` belongs under the current sort (the end when unsorted), counted as if
+        row `skip` (the item's own old row) were already gone."""
+        if self._sort is None:
+            return len(self._rows) - (skip is not None)
+        column, order = self._sort
+        key = _sort_key(item, column)
+        descending = order == Qt.SortOrder.DescendingOrder
+        position = 0
+        for row, other in enumerate(self._rows):
+            if row == skip:
+                continue
+            other_key = _sort_key(other, column)
+            if (key > other_key) if descending else (key < other_key):
+                return position
+            position += 1
+        return position
+
     def upsert(self, item: CredentialListing) -> None:
+        """Insert or update one row, keeping the current sort order."""
         row = self.row_of(item.credential.id)
         if row is None:
-            row = len(self._rows)
+            row = self._sorted_position(item)
             self.beginInsertRows(QModelIndex(), row, row)
-            self._rows.append(item)
-            self._search.append(search_text(item))
+            self._rows.insert(row, item)
+            self._search.insert(row, search_text(item))
+            self.revision += 1
             self.endInsertRows()
             return
+        target = self._sorted_position(item, skip=row)
         self._rows[row] = item
         self._search[row] = search_text(item)
+        self.revision += 1
+        if target != row:
+            # Qt numbers the destination before the move: moving down means "before target + 1".
+            self.beginMoveRows(
+                QModelIndex(), row, row, QModelIndex(), target + 1 if target > row else target
+            )
+            self._rows.insert(target, self._rows.pop(row))
+            self._search.insert(target, self._search.pop(row))
+            self.revision += 1
+            self.endMoveRows()
+            row = target
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
 
     def remove(self, credential_id: int) -> None:
@@ -200,15 +260,19 @@ class CredentialsTableModel(QAbstractTableModel):
         self.beginRemoveRows(QModelIndex(), row, row)
         del self._rows[row]
         del self._search[row]
+        self.revision += 1
         self.endRemoveRows()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Sorted here in one Python pass: a proxy would call back into Python per comparison."""
+        """Sorted here in one Python pass: a proxy would call back into Python per comparison.
+        The order is remembered, so reloads and inserted rows keep it."""
         if not 0 <= column < len(Column):
+            self._sort = None
             return
+        key_column = Column(column)
+        self._sort = (key_column, order)
         self.layoutAboutToBeChanged.emit()
         old_ids = [i.credential.id for i in self._rows]
-        key_column = Column(column)
         paired = sorted(
             zip(self._rows, self._search, strict=True),
             key=lambda pair: _sort_key(pair[0], key_column),
@@ -216,6 +280,7 @@ class CredentialsTableModel(QAbstractTableModel):
         )
         self._rows = [p[0] for p in paired]
         self._search = [p[1] for p in paired]
+        self.revision += 1
         new_row = {item.credential.id: row for row, item in enumerate(self._rows)}
         for index in self.persistentIndexList():
             moved = new_row[old_ids[index.row()]]
