@@ -24,7 +24,7 @@ from intsec_desktop.core.model import (
     Member,
 )
 from intsec_desktop.core.services import VaultSession
-from intsec_desktop.core.vault.crypto import KdfParams
+from intsec_desktop.core.vault.crypto import KdfParams, calibrate
 from intsec_desktop.core.vault.keyring_store import DeviceKeyStore, KeyringStatus
 from intsec_desktop.core.vault.opening import CreatedVault
 
@@ -181,14 +181,15 @@ class VaultBridge(QObject):
         )
 
     def create_vault(
-        self, folder: Path, passphrase: str, params: KdfParams, use_keyring: bool
+        self, folder: Path, passphrase: str, params: KdfParams | None, use_keyring: bool
     ) -> None:
+        """`params=None` calibrates Argon2id to this machine, on the worker thread like the rest."""
         clock = self._clock
 
         def work() -> tuple[VaultSession, CreatedVault]:
             store = DeviceKeyStore.default() if use_keyring else None
             return services.create_vault(
-                folder, passphrase, params, keyring_store=store, clock=clock
+                folder, passphrase, params or calibrate(), keyring_store=store, clock=clock
             )
 
         def done(result: tuple[VaultSession, CreatedVault]) -> None:

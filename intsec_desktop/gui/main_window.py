@@ -65,6 +65,7 @@ class MainWindow(QMainWindow):
         bridge.vault_locked.connect(self._on_locked)
         self.wizard.open_existing_requested.connect(self._show_unlock)
         self.wizard.setup_finished.connect(self._enter_workspace)
+        self.unlock_screen.other_vault_requested.connect(self._show_wizard)
         self.workspace.settings_changed.connect(self._apply_settings)
 
         if bridge.vault_exists():
@@ -79,6 +80,10 @@ class MainWindow(QMainWindow):
         self.unlock_screen.prepare()
         self.screens.setCurrentWidget(self.unlock_screen)
         self._refresh_status()
+
+    def _show_wizard(self) -> None:
+        self.wizard.show_welcome()
+        self.screens.setCurrentWidget(self.wizard)
 
     def _on_unlocked(self) -> None:
         if self.wizard.is_showing_recovery_code():
