@@ -20,6 +20,10 @@ class AppSettings:
     reveal_seconds: int = 30
     reminder_days: tuple[int, ...] = DEFAULT_REMINDER_DAYS
     last_vault: str = ""
+    close_to_tray: bool = True  # closing the window keeps reminders running in the tray
+    start_at_login: bool = False
+    # Off by default: the index reveals credential names and dates to anyone using this login.
+    reminders_while_locked: bool = False
 
     def validated(self) -> AppSettings:
         if not 1 <= self.auto_lock_minutes <= 24 * 60:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,6 +23,7 @@ from intsec_desktop.core.model import (
     KeySlotInfo,
     Member,
 )
+from intsec_desktop.core.reminders import Deadline
 from intsec_desktop.core.services import VaultSession
 from intsec_desktop.core.vault.crypto import KdfParams, calibrate
 from intsec_desktop.core.vault.keyring_store import DeviceKeyStore, KeyringStatus
@@ -73,6 +74,7 @@ class VaultBridge(QObject):
     credential_removed = Signal(int)
     integrations_changed = Signal()
     customers_changed = Signal()
+    webhook_reported = Signal(str)  # one line: delivered, or why not (never the URL)
 
     def __init__(
         self, folder: Path, clock: Clock | None = None, parent: QObject | None = None
@@ -330,3 +332,69 @@ class VaultBridge(QObject):
         self._mutated()
         self.customers_changed.emit()
         return item
+
+    # --- reminders ----------------------------------------------------------------------------
+
+    def vault_id(self) -> str | None:
+        """Known while locked too (keyslots.json is readable); None when there is no vault."""
+        try:
+            return services.vault_id_of(self._folder)
+        except IntsecError:
+            return None
+
+    def reminder_deadlines(self, leads: Sequence[int]) -> list[Deadline]:
+        return self._require().reminder_deadlines(leads)
+
+    def locked_deadlines(self) -> list[Deadline]:
+        """From the opt-in sealed index, while the vault is locked; [] without one."""
+        found = services.read_expiry_index(self._folder)
+        return found[1] if found else []
+
+    def refresh_expiry_index(self, leads: Sequence[int]) -> bool:
+        try:
+            return self._require().refresh_expiry_index(leads)
+        except IntsecError:
+            return False  # no keyring on this device: reminders stop at lock, as before
+
+    def remove_expiry_index(self) -> None:
+        if self._session is not None:
+            self._session.remove_expiry_index()
+
+    def purge_retired_values(self) -> int:
+        """Drop rotated-out values past their grace period; members who may not write skip it."""
+        try:
+            purged = self._require().purge_retired_values()
+        except IntsecError:
+            return 0
+        if purged:
+            self._mutated()
+        return purged
+
+    def integration(self, slug: str) -> Integration:
+        return self._require().get_integration(slug)
+
+    # --- alert webhook --------------------------------------------------------------------------
+
+    def has_webhook(self) -> bool:
+        return self._session is not None and self._session.has_webhook()
+
+    def set_webhook_url(self, url: str | None) -> None:
+        self._require().set_webhook_url(url)
+        self._mutated()
+
+    def send_webhook_alert(self, payload: dict[str, object]) -> None:
+        """Off the UI thread: retries with backoff may take several seconds."""
+        from intsec_desktop.core import alerts
+
+        session = self._require()
+        if not session.can_reveal or not session.has_webhook():
+            return
+        url = session.webhook_url()
+        self._mutated()
+        if url is None:
+            return
+        self._run(
+            lambda: alerts.deliver(url, payload),
+            lambda result: self.webhook_reported.emit(f"Webhook: {result.detail}"),
+            lambda exc: self.webhook_reported.emit(f"Webhook failed: {describe(exc)}"),
+        )

@@ -7,6 +7,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget
 
 from intsec_desktop.core.settings import AppSettings, save_settings
+from intsec_desktop.gui.background import Background
 from intsec_desktop.gui.bridge import VaultBridge
 from intsec_desktop.gui.clipboard import SecureClipboard
 from intsec_desktop.gui.icons import icon
@@ -36,7 +37,8 @@ class MainWindow(QMainWindow):
 
         self.wizard = FirstRunWizard(bridge, settings)
         self.unlock_screen = UnlockScreen(bridge)
-        self.workspace = Workspace(bridge, self.clipboard, settings)
+        self.background = Background(self, settings)
+        self.workspace = Workspace(bridge, self.clipboard, settings, self.background.reminders)
         self.screens = QStackedWidget()
         for screen in (self.wizard, self.unlock_screen, self.workspace):
             self.screens.addWidget(screen)
@@ -67,6 +69,8 @@ class MainWindow(QMainWindow):
         self.wizard.setup_finished.connect(self._enter_workspace)
         self.unlock_screen.other_vault_requested.connect(self._show_wizard)
         self.workspace.settings_changed.connect(self._apply_settings)
+        self.workspace.reminders_page.open_credential_requested.connect(self.show_credential)
+        bridge.webhook_reported.connect(lambda text: self.statusBar().showMessage(text, 10_000))
 
         if bridge.vault_exists():
             self._show_unlock()
@@ -118,6 +122,15 @@ class MainWindow(QMainWindow):
         if self.bridge.is_unlocked:
             self.idle_lock.start()
         self.clipboard.set_timeout_seconds(settings.clipboard_clear_seconds)
+        self.workspace.credentials_page.apply_settings(settings)
+        self.background.apply_settings(settings)
+
+    def show_credential(self, credential_id: int) -> None:
+        if not self.bridge.is_unlocked:
+            return
+        self.screens.setCurrentWidget(self.workspace)
+        self.workspace.show_section("Credentials")
+        self.workspace.credentials_page.select_credential(credential_id)
 
     def _refresh_status(self) -> None:
         self._status_vault.setText(f"Vault: {self.bridge.vault_name}")
@@ -138,6 +151,15 @@ class MainWindow(QMainWindow):
         self.activateWindow()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.background.keeps_running:
+            # Reminders go on in the tray; the vault stays as it was (idle lock still applies).
+            self.hide()
+            event.ignore()
+            return
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Quit: nothing of ours stays on the clipboard, the database closes, keys are dropped."""
         self.clipboard.clear_now()
         self.bridge.lock()
-        super().closeEvent(event)

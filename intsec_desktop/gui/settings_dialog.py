@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtWidgets import QLabel, QLineEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QSpinBox, QWidget
 
 from intsec_desktop.core.errors import IntsecError, ValidationError
 from intsec_desktop.core.settings import AppSettings, save_settings
@@ -38,8 +38,17 @@ def _spin_box(minimum: int, maximum: int, value: int, suffix: str) -> QSpinBox:
     return box
 
 
+LOCKED_REMINDERS_TRADE_OFF = (
+    "Keeps a list of credential names and due dates, sealed with this device's OS-keyring key, "
+    "so reminders fire while the vault is locked. Anyone who can use your unlocked login "
+    "session can read that list (never a secret value). Needs a keyring slot on this device."
+)
+
+
 class SettingsDialog(FormDialog):
-    def __init__(self, settings: AppSettings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, settings: AppSettings, parent: QWidget | None = None, notifier_name: str = ""
+    ) -> None:
         super().__init__("Settings", parent)
         self._settings = settings
         self.auto_lock = _spin_box(1, 24 * 60, settings.auto_lock_minutes, " min")
@@ -71,6 +80,24 @@ class SettingsDialog(FormDialog):
             self.reminder_days,
             "Default lead times for new credentials, separated by commas.",
         )
+        self.close_to_tray = QCheckBox("&Keep running in the tray when the window is closed")
+        self.close_to_tray.setChecked(settings.close_to_tray)
+        self.start_at_login = QCheckBox("&Start at login (in the tray)")
+        self.start_at_login.setChecked(settings.start_at_login)
+        self.locked_reminders = QCheckBox("Remind me while the vault is &locked")
+        self.locked_reminders.setChecked(settings.reminders_while_locked)
+        self._add_field("close_to_tray", "Tray:", self.close_to_tray, "")
+        self._add_field("start_at_login", "Login:", self.start_at_login, "")
+        self._add_field(
+            "reminders_while_locked",
+            "Reminders:",
+            self.locked_reminders,
+            LOCKED_REMINDERS_TRADE_OFF,
+        )
+        if notifier_name:
+            shown_by = QLabel(notifier_name)
+            shown_by.setAccessibleName("Notifications shown by")
+            self.form.addRow("Notifications via:", shown_by)
 
     def _add_field(self, field: str, label: str, widget: QWidget, hint: str) -> None:
         self.add_row(field, label, widget, hint)
@@ -88,6 +115,9 @@ class SettingsDialog(FormDialog):
             clipboard_clear_seconds=self.clipboard_clear.value(),
             reveal_seconds=self.reveal.value(),
             reminder_days=parse_reminder_days(self.reminder_days.text()),
+            close_to_tray=self.close_to_tray.isChecked(),
+            start_at_login=self.start_at_login.isChecked(),
+            reminders_while_locked=self.locked_reminders.isChecked(),
         ).validated()
         try:
             save_settings(settings)

@@ -20,6 +20,8 @@ from intsec_desktop.gui.icons import icon
 from intsec_desktop.gui.pages.catalog_pages import CustomersPage, IntegrationsPage
 from intsec_desktop.gui.pages.credentials_page import CredentialsPage
 from intsec_desktop.gui.pages.placeholder_page import PLACEHOLDERS, PlaceholderPage
+from intsec_desktop.gui.pages.reminders_page import RemindersPage
+from intsec_desktop.gui.reminder_service import ReminderService
 from intsec_desktop.gui.settings_dialog import SettingsDialog
 
 SECTIONS = [
@@ -38,7 +40,11 @@ class Workspace(QWidget):
     settings_changed = Signal(object)  # AppSettings
 
     def __init__(
-        self, bridge: VaultBridge, clipboard: SecureClipboard, settings: AppSettings
+        self,
+        bridge: VaultBridge,
+        clipboard: SecureClipboard,
+        settings: AppSettings,
+        reminders: ReminderService,
     ) -> None:
         super().__init__()
         self._bridge = bridge
@@ -46,13 +52,17 @@ class Workspace(QWidget):
         self.credentials_page = CredentialsPage(bridge, clipboard, settings)
         self.integrations_page = IntegrationsPage(bridge)
         self.customers_page = CustomersPage(bridge)
+        self.reminders_page = RemindersPage(bridge, reminders)
+        self._notifier_name = reminders.notifier.name
+        self.reminders_page.rotate_credential_requested.connect(self._rotate)
         pages: dict[str, QWidget] = {
             "Credentials": self.credentials_page,
             "Integrations": self.integrations_page,
             "Customers": self.customers_page,
+            "Reminders": self.reminders_page,
         }
         for name, promise in PLACEHOLDERS.items():
-            pages[name] = PlaceholderPage(name, promise)
+            pages.setdefault(name, PlaceholderPage(name, promise))
 
         self.sidebar = QListWidget()
         self.sidebar.setAccessibleName("Sections")
@@ -85,8 +95,13 @@ class Workspace(QWidget):
     def show_section(self, name: str) -> None:
         self.sidebar.setCurrentRow(SECTIONS.index(name))
 
+    def _rotate(self, credential_id: int) -> None:
+        self.show_section("Credentials")
+        if self.credentials_page.select_credential(credential_id):
+            self.credentials_page.rotate_selected()
+
     def open_settings(self) -> None:
-        dialog = SettingsDialog(self._settings, self)
+        dialog = SettingsDialog(self._settings, self, notifier_name=self._notifier_name)
         if dialog.exec():
             self._settings = dialog.result_settings()
             self.settings_changed.emit(self._settings)
