@@ -149,6 +149,7 @@ OWNERS = [
     "mei@example.com",
 ]
 ENVIRONMENTS = [Environment.PRODUCTION, Environment.STAGING, Environment.DEVELOPMENT]
+_STRIDE = 337  # prime, coprime to 12 * 20 * 3 = 720
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,18 +185,17 @@ def populate(session: VaultSession, credentials: int = 100, seed: int = 7) -> De
         for slug, name, region in CUSTOMERS:
             session.add_customer(slug, name, region)
         for i in range(credentials):
-            integration = INTEGRATIONS[i % len(INTEGRATIONS)][0]
-            customer = CUSTOMERS[(i // len(INTEGRATIONS)) % len(CUSTOMERS)][0]
-            environment = ENVIRONMENTS[
-                (i // (len(INTEGRATIONS) * len(CUSTOMERS))) % len(ENVIRONMENTS)
-            ]
+            # A stride coprime to the layer size walks every (integration, customer,
+            # environment) combination once per layer, but mixes them even in a small sample.
+            slot = (i * _STRIDE) % per_layer
+            integration = INTEGRATIONS[slot % len(INTEGRATIONS)][0]
+            customer = CUSTOMERS[(slot // len(INTEGRATIONS)) % len(CUSTOMERS)][0]
+            environment = ENVIRONMENTS[slot // (len(INTEGRATIONS) * len(CUSTOMERS))]
             layer = i // per_layer
-            base, kind, policy = CREDENTIAL_NAMES[layer % len(CREDENTIAL_NAMES)]
-            name = (
-                base
-                if layer < len(CREDENTIAL_NAMES)
-                else f"{base}_{layer // len(CREDENTIAL_NAMES) + 1}"
-            )
+            base, kind, policy = CREDENTIAL_NAMES[
+                (slot // len(INTEGRATIONS) + layer) % len(CREDENTIAL_NAMES)
+            ]
+            name = base if layer == 0 else f"{base}_{layer + 1}"
             # Most keys are healthy; roughly one in eight is overdue, a few are expired or due.
             age_days = rng.randint(0, int((policy or 365) * 1.12))
             expires_in = rng.choice([None, None, None, rng.randint(-20, 420)])
