@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from intsec_desktop.core import demo, services
+from intsec_desktop.core import demo, reminders, rotation, services
 from intsec_desktop.core.model import CredentialFilter
 from intsec_desktop.core.vault.crypto import KdfParams
 from intsec_desktop.core.vault.keyring_store import DeviceKeyStore
@@ -138,6 +138,29 @@ def main() -> int:
                 f"list all {args.credentials:,} as model objects",
                 timed(session.list_credentials, args.repeat),
                 note="what the GUI table loads",
+            )
+        )
+        listed = [item.credential for item in session.list_credentials()]
+        rows.append(
+            Row(
+                f"all {args.credentials:,} statuses + next due moment",
+                timed(lambda: rotation.scan(listed, session.clock_now()), args.repeat * 2),
+                "<= 20",
+                "rotation.scan over loaded credentials",
+            )
+        )
+        deadlines = session.reminder_deadlines()
+        state = reminders.ReminderState()
+        rows.append(
+            Row(
+                "reminder deadlines + next wake-up (GUI timer)",
+                timed(
+                    lambda: reminders.next_wakeup(
+                        session.reminder_deadlines(), state, session.clock_now()
+                    ),
+                    args.repeat,
+                ),
+                note=f"{len(deadlines):,} deadlines, read from the vault each time",
             )
         )
         target = session.list_credentials()[args.credentials // 2].credential.id
