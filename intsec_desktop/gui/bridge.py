@@ -297,8 +297,12 @@ class VaultBridge(QObject):
         self.credential_updated.emit(updated.id)
         return updated
 
-    def rotate_credential(self, credential_id: int, secret: bytes, note: str = "") -> Credential:
-        rotated = self._require().rotate_credential(credential_id, secret, note=note)
+    def rotate_credential(
+        self, credential_id: int, secret: bytes, note: str = "", old_revoked: bool | None = None
+    ) -> Credential:
+        rotated = self._require().rotate_credential(
+            credential_id, secret, note=note, old_revoked=old_revoked
+        )
         self._mutated()
         self.credential_updated.emit(rotated.id)
         return rotated

@@ -16,7 +16,7 @@ from intsec_desktop.core.validation import MAX_SECRET_BYTES
 from intsec_desktop.gui.bridge import VaultBridge
 from intsec_desktop.gui.dialogs.credential_dialog import CredentialDialog, parse_reminder_days
 from intsec_desktop.gui.dialogs.form_dialog import FormDialog
-from intsec_desktop.gui.dialogs.rotate_dialog import REVOKED_NOTE, RotateDialog
+from intsec_desktop.gui.dialogs.rotate_dialog import RotateDialog, checklist_html
 from tests.gui.credentials_helpers import (
     KNOWN_SECRET,
     DemoVault,
@@ -267,8 +267,8 @@ def test_rotate_stores_version_two_with_the_note(
     dialog.secret.line.setText(NEW_SECRET)
     dialog.repeat.line.setText(NEW_SECRET)
     dialog.note.setText("SEC-142")
-    dialog.revoked.setChecked(True)
-    assert dialog.note_text() == f"SEC-142; {REVOKED_NOTE}"
+    dialog.revoked.setCurrentIndex(dialog.revoked.findData(True))
+    assert dialog.old_revoked() is True
     with qtbot.waitSignal(demo_bridge.credential_updated):
         double_click(qtbot, ok_button(dialog))
     ok_button(dialog).click()
@@ -277,6 +277,25 @@ def test_rotate_stores_version_two_with_the_note(
     versions = demo_bridge.credential_versions(demo_vault.known_id)
     assert [v.version for v in versions] == [1, 2]  # the double click rotated once
     assert demo_bridge.reveal_secret(demo_vault.known_id, "reveal") == NEW_SECRET.encode()
+    assert versions[0].revoked_at_vendor is True
+    assert versions[1].note == "SEC-142"
+
+
+def test_rotate_shows_the_integrations_checklist(
+    qtbot: QtBot, demo_bridge: VaultBridge, demo_vault: DemoVault
+) -> None:
+    credential = demo_bridge.get_credential(demo_vault.known_id).credential
+    demo_bridge.edit_integration(
+        credential.integration,
+        rotation_steps="Open API settings\nCreate a key <b>named</b> after the customer",
+        console_url="https://vendor.example.com/api-keys",
+    )
+    dialog = open_rotate(qtbot, demo_bridge, demo_vault.known_id)
+    text = dialog.checklist.text()
+    assert "<li>Open API settings</li>" in text
+    assert "&lt;b&gt;named&lt;/b&gt;" in text  # vendor text is shown, never interpreted
+    assert 'href="https://vendor.example.com/api-keys"' in text
+    assert checklist_html(demo_bridge.integration(credential.integration)) == text
 
 
 def test_rotate_mismatch_is_reported_beside_repeat(

@@ -4,16 +4,33 @@ rollback during the grace period) and record why in the audit trail."""
 from __future__ import annotations
 
 import hmac
+import html
 
-from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
 
-from intsec_desktop.core.errors import ValidationError
-from intsec_desktop.core.model import Credential, CredentialKind
+from intsec_desktop.core.errors import IntsecError, ValidationError
+from intsec_desktop.core.model import Credential, CredentialKind, Integration
 from intsec_desktop.gui.bridge import VaultBridge
 from intsec_desktop.gui.dialogs.form_dialog import FormDialog
 from intsec_desktop.gui.dialogs.secret_input import SecretInput
 
-REVOKED_NOTE = "old key revoked at the vendor"
+REVOKED_CHOICES = (
+    ("Not yet: I will revoke it once the new key is deployed", False),
+    ("Yes: the old key is already revoked at the vendor", True),
+)
+
+
+def checklist_html(integration: Integration) -> str:
+    """The integration's manual rotation steps and console link, or '' when it has none."""
+    steps = [line.strip() for line in integration.rotation_steps.splitlines() if line.strip()]
+    parts = []
+    if steps:
+        parts.append("<ol>" + "".join(f"<li>{html.escape(step)}</li>" for step in steps) + "</ol>")
+    if integration.console_url:
+        url = html.escape(integration.console_url, quote=True)
+        parts.append(f'Vendor console: <a href="{url}">{url}</a>')
+    return "".join(parts)
 
 
 def credential_path(c: Credential) -> str:
@@ -35,6 +52,17 @@ class RotateDialog(FormDialog):
         what.setWordWrap(True)
         what.setAccessibleName("Credential")
         self.form.addRow("Credential:", what)
+        try:
+            steps = checklist_html(bridge.integration(credential.integration))
+        except IntsecError:
+            steps = ""
+        if steps:
+            self.checklist = QLabel(steps)
+            self.checklist.setWordWrap(True)
+            self.checklist.setOpenExternalLinks(True)
+            self.checklist.setTextFormat(Qt.TextFormat.RichText)
+            self.checklist.setAccessibleName("Rotation checklist")
+            self.form.addRow("Checklist:", self.checklist)
 
         self.secret = SecretInput("paste the new key or token")
         self.repeat = SecretInput("paste it again")
@@ -47,24 +75,23 @@ class RotateDialog(FormDialog):
             self.secret.set_multi_line(True)
         self.note = QLineEdit()
         self.note.setPlaceholderText("why, or a ticket link: e.g. SEC-142 or https://...")
-        self.revoked = QCheckBox("The &old key is revoked at the vendor")
+        self.revoked = QComboBox()
+        for text, answer in REVOKED_CHOICES:
+            self.revoked.addItem(text, answer)
         self.revoked.setToolTip(
-            "Recorded in the audit trail with this rotation. Revoke it in the vendor's console; "
-            "intsec cannot do that for you."
+            "Recorded with this rotation and in the audit trail. Revoke it in the vendor's "
+            "console; intsec cannot do that for you."
         )
         self.add_row("secret", "&New secret:", self.secret)
         self.add_row("repeat", "&Repeat:", self.repeat)
         self.add_row("note", "Note or &ticket:", self.note, "kept in the audit trail")
-        self.add_row("revoked", "", self.revoked)
+        self.add_row("revoked", "Old key &revoked?", self.revoked)
         self.secret.too_long.connect(lambda message: self.show_error(message, "secret"))
         self.repeat.too_long.connect(lambda message: self.show_error(message, "repeat"))
         self.secret.setFocus()
 
-    def note_text(self) -> str:
-        note = self.note.text().strip()
-        if self.revoked.isChecked():
-            note = f"{note}; {REVOKED_NOTE}" if note else REVOKED_NOTE
-        return note
+    def old_revoked(self) -> bool:
+        return bool(self.revoked.currentData())
 
     def submit(self) -> None:
         if self.rotated is not None:
@@ -74,7 +101,10 @@ class RotateDialog(FormDialog):
             if not hmac.compare_digest(secret, repeat):
                 raise ValidationError("the two values differ; paste the new secret twice", "repeat")
             self.rotated = self._bridge.rotate_credential(
-                self._credential.id, secret, note=self.note_text()
+                self._credential.id,
+                secret,
+                note=self.note.text().strip(),
+                old_revoked=self.old_revoked(),
             )
         except ValidationError as exc:
             if exc.field in ("secret", "repeat"):
