@@ -5,8 +5,16 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
 from intsec_desktop.core.errors import ValidationError
-from intsec_desktop.core.model import Category, Customer, Integration, Method, Region
+from intsec_desktop.core.model import (
+    Category,
+    ComplianceEvidence,
+    Customer,
+    Integration,
+    Method,
+    Region,
+)
 from intsec_desktop.gui.bridge import VaultBridge
+from intsec_desktop.gui.dialogs.credential_dialog import ExpiryInput
 from intsec_desktop.gui.dialogs.form_dialog import FormDialog
 
 RISK_HINT = (
@@ -75,6 +83,22 @@ class IntegrationDialog(FormDialog):
         self.form.addRow("", self.risk)
         self.add_row("vendor", "&Vendor:", self.vendor)
         self.add_row("base_urls", "&Base URLs:", self.base_urls, "one region=URL per line")
+        evidence = existing.compliance if existing else ComplianceEvidence()
+        today = bridge.now()
+        self.soc2 = ExpiryInput(evidence.soc2_type2_expires, today, "No report on file")
+        self.iso27001 = ExpiryInput(evidence.iso27001_expires, today, "No certificate on file")
+        self.gdpr_dpa = ExpiryInput(evidence.gdpr_dpa_expires, today, "No DPA on file")
+        self.add_row("soc2", "SOC &2 Type II until:", self.soc2, "reminded like a credential")
+        self.add_row("iso27001", "&ISO 27001 until:", self.iso27001)
+        self.add_row("gdpr_dpa", "&GDPR DPA until:", self.gdpr_dpa)
+        self.console_url = QLineEdit(existing.console_url if existing else "")
+        self.console_url.setPlaceholderText("https://vendor.example.com/settings/api-keys")
+        self.rotation_steps = QPlainTextEdit(existing.rotation_steps if existing else "")
+        self.rotation_steps.setPlaceholderText("one step per line, shown while rotating")
+        self.rotation_steps.setTabChangesFocus(True)
+        self.rotation_steps.setFixedHeight(72)
+        self.add_row("console_url", "Co&nsole URL:", self.console_url)
+        self.add_row("rotation_steps", "Rotation s&teps:", self.rotation_steps)
         self.method.currentIndexChanged.connect(self._update_risk)
         self._update_risk()
 
@@ -88,6 +112,11 @@ class IntegrationDialog(FormDialog):
             "method": self.method.currentData(),
             "vendor": self.vendor.text(),
             "base_urls": _parse_urls(self.base_urls.toPlainText()),
+            "compliance": ComplianceEvidence(
+                self.soc2.value(), self.iso27001.value(), self.gdpr_dpa.value()
+            ),
+            "rotation_steps": self.rotation_steps.toPlainText(),
+            "console_url": self.console_url.text(),
         }
         if self._existing is None:
             self._bridge.add_integration(slug=self.slug.text().strip(), **values)

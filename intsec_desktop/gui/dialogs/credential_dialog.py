@@ -44,14 +44,16 @@ def parse_reminder_days(text: str) -> tuple[int, ...]:
 class ExpiryInput(QWidget):
     """A calendar date, or "No expiry". A date means that day at 00:00 UTC, as in the CLI."""
 
-    def __init__(self, current: datetime | None, today: datetime) -> None:
+    def __init__(
+        self, current: datetime | None, today: datetime, never_text: str = "No ex&piry"
+    ) -> None:
         super().__init__()
         self.date = QDateEdit()
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
         shown = current or today + timedelta(days=365)
         self.date.setDate(QDate(shown.year, shown.month, shown.day))
-        self.never = QCheckBox("No ex&piry")
+        self.never = QCheckBox(never_text)
         self.never.toggled.connect(lambda never: self.date.setEnabled(not never))
         self.never.setChecked(current is None)
         layout = QHBoxLayout(self)
