@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from intsec_desktop import __version__
 from intsec_desktop.core import paths
+from intsec_desktop.core.hardening import harden_process
 from intsec_desktop.core.settings import AppSettings, load_settings
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ def demo_vault_dir() -> Path:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    harden_process()  # before any vault is opened: no core dumps, not dumpable
     args = _parse(list(sys.argv[1:] if argv is None else argv))
     if args.smoke_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -25,6 +25,16 @@ def _dark_palette() -> QPalette:
         (QPalette.ColorRole.PlaceholderText, QColor("#8c8c8c")),
     ):
         palette.setColor(role, colour)
+    # Without a Disabled group, Fusion draws disabled text as bright as enabled text.
+    dimmed = QColor("#7a7a7a")
+    for role in (
+        QPalette.ColorRole.WindowText,
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.ButtonText,
+        QPalette.ColorRole.HighlightedText,
+    ):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, dimmed)
+    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Button, QColor("#26272a"))
     return palette
 
 
