@@ -35,6 +35,13 @@ class Context:
         return prompts.read_passphrase_file(Path(path)) if path else None
 
     def open_session(self) -> VaultSession:
+        """Unlock, then print core's notes (e.g. a rollback warning) on stderr."""
+        session = self._unlock()
+        for line in session.notes:
+            note(f"warning: {line}")
+        return session
+
+    def _unlock(self) -> VaultSession:
         """--passphrase-file wins; otherwise the keyring slot; otherwise a terminal prompt."""
         folder = self.vault_dir
         passphrase = self.passphrase_from_file()

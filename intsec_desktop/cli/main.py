@@ -10,6 +10,7 @@ from intsec_desktop import __version__
 from intsec_desktop.cli import cmd_catalog, cmd_credentials, cmd_reminders, cmd_vault
 from intsec_desktop.cli.context import Context
 from intsec_desktop.core.errors import IntsecError
+from intsec_desktop.core.hardening import harden_process
 
 EXIT_CODES = """exit codes:
   0 ok                      5 vault damaged or tampered
@@ -71,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    harden_process()  # before any vault is opened: no core dumps, not dumpable
     args = build_parser().parse_args(argv)
     debug = bool(getattr(args, "debug", False))
     try:

@@ -71,6 +71,12 @@ class VaultDamagedError(IntsecError):
     exit_code = 5
 
 
+class StorageError(IntsecError):
+    """The disk refused a read or write (full, read-only, I/O error); the message names the file."""
+
+    exit_code = 1
+
+
 class UnsupportedBackendError(IntsecError):
     """The SQLite module in use is not SQLCipher; we refuse to write a plaintext vault."""
 

@@ -65,6 +65,11 @@ class SessionBase:
     def can_reveal(self) -> bool:
         return self._vault.keys.sealing_key is not None
 
+    @property
+    def notes(self) -> list[str]:
+        """One-line warnings from opening the vault (e.g. it looks rolled back), for the user."""
+        return list(self._vault.notes)
+
     def data_version(self) -> int:
         """Changes whenever another connection (the CLI, a teammate) commits to the vault."""
         with storage_errors():

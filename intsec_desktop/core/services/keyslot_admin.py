@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from intsec_desktop.core import paths
 from intsec_desktop.core.errors import (
     ConflictError,
+    IntsecError,
     NotFoundError,
+    StorageError,
     ValidationError,
     VaultDamagedError,
 )
@@ -21,8 +24,17 @@ from intsec_desktop.core.services._base import SessionBase
 from intsec_desktop.core.timefmt import parse_utc
 from intsec_desktop.core.vault import keyslots, opening
 from intsec_desktop.core.vault.crypto import KdfParams, SecretKey
-from intsec_desktop.core.vault.database import Connection
+from intsec_desktop.core.vault.database import Connection, read_generation
 from intsec_desktop.core.vault.keyring_store import DeviceKeyEntry, DeviceKeyStore
+
+
+@dataclass
+class _SlotChange:
+    """One key-slot change in progress: the transaction and the key slots it started from."""
+
+    conn: Connection
+    before: keyslots.KeySlotFile
+    saved: bool = False  # the new keyslots.json is on disk
 
 
 class KeySlotServices(SessionBase):
@@ -41,54 +53,58 @@ class KeySlotServices(SessionBase):
         return self._add_slot(slot, kek)
 
     def add_keyring_slot(self, store: DeviceKeyStore) -> KeySlotInfo:
-        with self._transaction() as conn:
-            file = self._current_slots()
-            mine = [s for s in opening.keyring_slots(file) if s.member == self.member.name]
-            existing = store.load(self.vault_id)
-            if existing is not None and any(s.id == existing.slot_id for s in mine):
-                raise ConflictError(
-                    f"this device's keyring already unlocks this vault (slot {existing.slot_id})"
+        existing: DeviceKeyEntry | None = None
+        entry_saved = False
+        try:
+            with self._slot_change() as change:
+                mine = [
+                    s for s in opening.keyring_slots(change.before) if s.member == self.member.name
+                ]
+                existing = store.load(self.vault_id)
+                if existing is not None and any(s.id == existing.slot_id for s in mine):
+                    raise ConflictError(
+                        f"this device's keyring already unlocks this vault"
+                        f" (slot {existing.slot_id})"
+                    )
+                slot, kek, device_key = keyslots.make_keyring_slot(
+                    self.vault_id,
+                    store.backend_name,
+                    self.member.name,
+                    self.can_reveal,
+                    self._clock.now(),
                 )
-            slot, kek, device_key = keyslots.make_keyring_slot(
-                self.vault_id,
-                store.backend_name,
-                self.member.name,
-                self.can_reveal,
-                self._clock.now(),
-            )
-            store.save(self.vault_id, DeviceKeyEntry(slot.id, device_key, 0))
-            try:
-                info = self._write_new_slot(conn, file, slot, kek)
-            except BaseException:
+                # Keep the highest generation this device has seen (the rollback warning).
+                seen = max(existing.generation if existing else 0, read_generation(change.conn))
+                store.save(self.vault_id, DeviceKeyEntry(slot.id, device_key, seen))
+                entry_saved = True
+                info = self._write_new_slot(change, slot, kek)
+        except BaseException:
+            if entry_saved:
                 # Put back what this device's keyring held before, so a failed add loses nothing.
                 if existing is not None:
                     store.save(self.vault_id, existing)
                 else:
                     store.delete(self.vault_id)
-                raise
+            raise
         return info
 
     def _add_slot(self, slot: keyslots.Slot, kek: SecretKey) -> KeySlotInfo:
-        with self._transaction() as conn:
-            return self._write_new_slot(conn, self._current_slots(), slot, kek)
+        with self._slot_change() as change:
+            return self._write_new_slot(change, slot, kek)
 
     def _write_new_slot(
-        self,
-        conn: Connection,
-        file: keyslots.KeySlotFile,
-        slot: keyslots.Slot,
-        kek: SecretKey,
+        self, change: _SlotChange, slot: keyslots.Slot, kek: SecretKey
     ) -> KeySlotInfo:
         wrapped = keyslots.wrap(slot, kek, self._vault.keys, self.vault_id)
-        self._audit(conn, "keyslot.added", f"keyslot:{slot.id}", {"kind": slot.kind})
-        self._save_slots(file.with_slot(wrapped))
+        self._audit(change.conn, "keyslot.added", f"keyslot:{slot.id}", {"kind": slot.kind})
+        self._save_slots(change, change.before.with_slot(wrapped))
         return _slot_info(wrapped)
 
     def remove_keyslot(
         self, slot_id: str, store_for: Callable[[str], DeviceKeyStore] = DeviceKeyStore.for_backend
     ) -> None:
-        with self._transaction() as conn:
-            file = self._current_slots()
+        with self._slot_change() as change:
+            file = change.before
             try:
                 slot = file.slot(slot_id)
             except KeyError:
@@ -105,8 +121,8 @@ class KeySlotServices(SessionBase):
                     "refusing to remove the last passphrase or recovery slot: the vault would"
                     " only open on this device"
                 )
-            self._audit(conn, "keyslot.removed", f"keyslot:{slot_id}", {"kind": slot.kind})
-            self._save_slots(file.without_slot(slot_id))
+            self._audit(change.conn, "keyslot.removed", f"keyslot:{slot_id}", {"kind": slot.kind})
+            self._save_slots(change, file.without_slot(slot_id))
         if slot.kind == keyslots.KEYRING:
             with contextlib.suppress(Exception):
                 store = store_for(slot.backend)
@@ -120,8 +136,8 @@ class KeySlotServices(SessionBase):
         """Re-wrap the member's passphrase slot under a new passphrase; no data is re-encrypted."""
         if not new_passphrase:
             raise ValidationError("the new passphrase must not be empty", "passphrase")
-        with self._transaction() as conn:
-            file = self._current_slots()
+        with self._slot_change() as change:
+            file = change.before
             mine = [
                 s
                 for s in file.slots
@@ -141,8 +157,8 @@ class KeySlotServices(SessionBase):
             fresh = keyslots.wrap(
                 dataclasses.replace(fresh, id=target.id), kek, self._vault.keys, self.vault_id
             )
-            self._audit(conn, "keyslot.passphrase_changed", f"keyslot:{target.id}", {})
-            self._save_slots(file.replacing(fresh))
+            self._audit(change.conn, "keyslot.passphrase_changed", f"keyslot:{target.id}", {})
+            self._save_slots(change, file.replacing(fresh))
         return _slot_info(fresh)
 
     def _current_slots(self) -> keyslots.KeySlotFile:
@@ -153,7 +169,33 @@ class KeySlotServices(SessionBase):
         loaded.file.verify_mac(loaded.mac, self._vault.keys.database_key)
         return loaded.file
 
-    def _save_slots(self, file: keyslots.KeySlotFile) -> None:
+    @contextlib.contextmanager
+    def _slot_change(self) -> Iterator[_SlotChange]:
+        """A write transaction around one key-slot change. keyslots.json is replaced before the
+        audit event commits; if anything after that fails (the commit included), the previous
+        file is put back, so the key slots and the audit trail never disagree. (Inside batch()
+        the commit comes later, at the end of the batch, and is not covered.)"""
+        change: _SlotChange | None = None
+        try:
+            with self._transaction() as conn:
+                change = _SlotChange(conn, self._current_slots())
+                yield change
+        except BaseException as exc:
+            if change is not None and change.saved:
+                try:
+                    self._write_slots(change.before)
+                except IntsecError:
+                    raise StorageError(
+                        "the key-slot change failed half-way and the previous keyslots.json"
+                        " could not be put back; run `intsec doctor`"
+                    ) from exc
+            raise
+
+    def _save_slots(self, change: _SlotChange, file: keyslots.KeySlotFile) -> None:
+        self._write_slots(file)
+        change.saved = True
+
+    def _write_slots(self, file: keyslots.KeySlotFile) -> None:
         file.save(paths.keyslots_path(self.folder), self._vault.keys.database_key)
 
 

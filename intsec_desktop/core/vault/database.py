@@ -17,6 +17,7 @@ import sqlcipher3
 from intsec_desktop.core.errors import (
     ConflictError,
     IntsecError,
+    StorageError,
     UnsupportedBackendError,
     VaultBusyError,
     VaultDamagedError,
@@ -50,7 +51,7 @@ def translate(exc: Exception) -> IntsecError:
     if "locked" in text or "busy" in text:
         return VaultBusyError("vault busy: another intsec process is writing; try again")
     if "disk i/o" in text or "full" in text or "readonly" in text or "unable to open" in text:
-        return IntsecError(f"the vault could not be written: {text}")
+        return StorageError(f"the vault could not be written: {text}")
     return VaultDamagedError("the vault database is damaged or was tampered with")
 
 
@@ -135,6 +136,14 @@ def _check_size(conn: Connection, path: Path) -> None:
         raise VaultDamagedError("the vault database is truncated")
 
 
+# Every write transaction raises the vault generation by one, in the same commit, so an older
+# copy of the vault (restored, synced back, rolled back on purpose) shows a lower number.
+_BUMP_GENERATION = (
+    "INSERT INTO meta (key, value) VALUES ('generation', '1')"
+    " ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+)
+
+
 @contextlib.contextmanager
 def write_transaction(conn: Connection) -> Iterator[Connection]:
     """BEGIN IMMEDIATE so a concurrent writer is detected up front, not at COMMIT."""
@@ -143,11 +152,25 @@ def write_transaction(conn: Connection) -> Iterator[Connection]:
     try:
         yield conn
         with storage_errors():
+            conn.execute(_BUMP_GENERATION)
             conn.execute("COMMIT")
     except BaseException:
         with contextlib.suppress(sqlcipher3.Error):
             conn.execute("ROLLBACK")
         raise
+
+
+def read_generation(conn: Connection) -> int:
+    """The vault generation: how many write transactions it has seen (0 before the first)."""
+    found = rows(conn, "SELECT value FROM meta WHERE key = 'generation'")
+    return parse_generation(found[0][0] if found else None)
+
+
+def parse_generation(value: object) -> int:
+    try:
+        return max(int(str(value)), 0) if value is not None else 0
+    except ValueError:
+        return 0
 
 
 def rows(conn: Connection, sql: str, params: Any = ()) -> list[Any]:

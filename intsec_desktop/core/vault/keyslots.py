@@ -20,6 +20,7 @@ from typing import Any
 from intsec_desktop.core.errors import (
     AuthenticationError,
     PermissionDeniedError,
+    StorageError,
     VaultDamagedError,
     VaultMissingError,
 )
@@ -38,6 +39,19 @@ from intsec_desktop.core.vault.crypto import (
 )
 
 FORMAT = "intsec.keyslots/v1"
+MAX_FILE_BYTES = 1024 * 1024  # a few kB in practice; more is not a key slot file
+_FILE_FIELDS = {"format", "vault_id", "created_at", "meta", "slots", "checksum", "mac"}
+_SLOT_FIELDS = {
+    "id",
+    "kind",
+    "member",
+    "can_reveal",
+    "created_at",
+    "wrapped",
+    "salt",
+    "kdf",
+    "backend",
+}
 PASSPHRASE, KEYRING, RECOVERY = "passphrase", "keyring", "recovery"
 SLOT_KINDS = (PASSPHRASE, KEYRING, RECOVERY)
 
@@ -121,8 +135,11 @@ class Slot:
 
     @classmethod
     def from_json(cls, data: Any) -> Slot:
+        if isinstance(data, dict) and set(data) - _SLOT_FIELDS:
+            raise VaultDamagedError("keyslots.json holds a slot with fields intsec did not write")
         try:
-            kdf = {k: v for k, v in dict(data.get("kdf", {})).items() if k != "name"}
+            kdf = dict(data.get("kdf", {}))
+            kdf_name = kdf.pop("name", None)
             slot = cls(
                 id=str(data["id"]),
                 kind=str(data["kind"]),
@@ -138,6 +155,10 @@ class Slot:
             raise VaultDamagedError("keyslots.json holds a malformed slot") from exc
         if slot.kind not in SLOT_KINDS:
             raise VaultDamagedError(f"keyslots.json holds an unknown slot kind {slot.kind!r}")
+        if kdf and kdf_name != "argon2id":
+            # The name is not part of the checksummed form (it is implied); an ignored field
+            # would let an edit, or a future KDF, pass for Argon2id.
+            raise VaultDamagedError(f"key slot {slot.id} names an unsupported KDF")
         return slot
 
 
@@ -315,7 +336,7 @@ class KeySlotFile:
 
     def verify_mac(self, stored_mac: str, database_key: SecretKey) -> None:
         expected = "hmac-sha256:" + mac_hex(database_key.derive("keyslots-mac"), self.canonical())
-        if not secrets.compare_digest(expected, stored_mac):
+        if not _same_text(expected, stored_mac):
             raise VaultDamagedError("keyslots.json was modified outside intsec (MAC mismatch)")
 
     def slot(self, slot_id: str) -> Slot:
@@ -334,6 +355,14 @@ class KeySlotFile:
         return replace(self, slots=tuple(slot if s.id == slot.id else s for s in self.slots))
 
 
+def _same_text(a: str, b: str) -> bool:
+    """Constant-time equality for text from an untrusted file: compare_digest raises TypeError
+    on non-ASCII str, and a lone surrogate (valid in JSON) cannot be encoded strictly."""
+    return secrets.compare_digest(
+        a.encode("utf-8", "surrogatepass"), b.encode("utf-8", "surrogatepass")
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class LoadedKeySlots:
     file: KeySlotFile
@@ -343,21 +372,33 @@ class LoadedKeySlots:
 def load(path: Path) -> LoadedKeySlots:
     """Parse and checksum keyslots.json. The MAC is checked later, once a slot gave us DK."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError as exc:
         if path.parent.is_dir():
             raise VaultDamagedError(f"{path.name} is missing from the vault folder") from exc
         raise VaultMissingError(f"no vault at {path.parent}") from exc
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise StorageError(f"cannot read {path.name}: {reason}") from exc
+    if len(raw) > MAX_FILE_BYTES:
+        raise VaultDamagedError(f"{path.name} is too large to be a key slot file")
     try:
         document = json.loads(raw)
         if not isinstance(document, dict) or document.get("format") != FORMAT:
             raise VaultDamagedError(f"{path.name} is not an intsec key slot file")
-        meta = document.get("meta", {})
+        # Only what we write: the checksum and MAC cover the parsed fields, so an ignored extra
+        # field (or a renamed one, like "meta" -> "beta") would be an edit nobody notices.
+        if set(document) - _FILE_FIELDS:
+            raise VaultDamagedError(f"{path.name} holds fields intsec did not write")
+        meta = document["meta"]
+        if not isinstance(meta, dict):
+            raise VaultDamagedError(f"{path.name} is damaged and cannot be read")
         file = KeySlotFile(
             vault_id=str(document["vault_id"]),
             created_at=str(document["created_at"]),
             slots=tuple(Slot.from_json(s) for s in document["slots"]),
-            meta=dict(meta) if isinstance(meta, dict) else {},
+            meta=dict(meta),
         )
         checksum, mac = str(document["checksum"]), str(document["mac"])
     except VaultDamagedError:
@@ -365,6 +406,6 @@ def load(path: Path) -> LoadedKeySlots:
     except (ValueError, KeyError, TypeError) as exc:
         raise VaultDamagedError(f"{path.name} is damaged and cannot be read") from exc
     expected = "sha256:" + hashlib.sha256(file.canonical()).hexdigest()
-    if not secrets.compare_digest(checksum, expected):
+    if not _same_text(checksum, expected):
         raise VaultDamagedError(f"{path.name} is damaged (checksum mismatch)")
     return LoadedKeySlots(file, mac)

@@ -21,10 +21,11 @@ from intsec_desktop.core.errors import (
 )
 from intsec_desktop.core.model import Member, Role
 from intsec_desktop.core.timefmt import format_utc
-from intsec_desktop.core.vault import database, keyslots, migrations
+from intsec_desktop.core.vault import database, generations, keyslots, migrations
 from intsec_desktop.core.vault.atomic import fsync_dir
 from intsec_desktop.core.vault.crypto import KdfParams
 from intsec_desktop.core.vault.database import Connection, rows, storage_errors
+from intsec_desktop.core.vault.generations import GenerationMemory
 from intsec_desktop.core.vault.keyring_store import DeviceKeyEntry, DeviceKeyStore
 from intsec_desktop.core.vault.keyslots import KeySlotFile, Slot, VaultKeys
 
@@ -42,8 +43,17 @@ class OpenVault:
     member: Member
     slot_id: str
     notes: list[str] = field(default_factory=list)  # one-line warnings for the user
+    generation: int = 0  # the vault generation when it was opened
+    memory: GenerationMemory | None = None  # where this device remembers generations seen
 
     def close(self) -> None:
+        memory, self.memory = self.memory, None
+        if memory is not None:
+            # Remember what this session wrote, so a copy from before it warns at the next open.
+            with contextlib.suppress(IntsecError, OSError):
+                current = database.read_generation(self.conn)
+                if current > self.generation:
+                    memory.remember(current)
         with contextlib.suppress(Exception):
             self.conn.close()
 
@@ -98,6 +108,7 @@ def create(
     shutil.rmtree(staging, ignore_errors=True)
     os.mkdir(staging, 0o700)
     stored_device_key = False
+    entry: DeviceKeyEntry | None = None
     try:
         conn = database.create(paths.db_path(staging), keys.database_key)
         try:
@@ -110,6 +121,7 @@ def create(
                 )
                 record_creation(conn, keys, member)
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            generation = database.read_generation(conn)
         finally:
             conn.close()
 
@@ -123,7 +135,8 @@ def create(
             slot, kek, device_key = keyslots.make_keyring_slot(
                 vault_id, keyring_store.backend_name, member.name, True, now
             )
-            keyring_store.save(vault_id, DeviceKeyEntry(slot.id, device_key, 0))
+            entry = DeviceKeyEntry(slot.id, device_key, generation)
+            keyring_store.save(vault_id, entry)
             stored_device_key = True
             slots.append(keyslots.wrap(slot, kek, keys, vault_id))
             keyring_note = f"device key stored in {keyring_store.backend_name}"
@@ -141,6 +154,12 @@ def create(
                 keyring_store.delete(vault_id)
         raise
     vault = _open_with_keys(folder, vault_id, keys, member.name, slots[0].id)
+    # Nothing older than a new vault can exist, so nothing is written now; what this session
+    # goes on to write is remembered when it closes.
+    if keyring_store is not None and entry is not None:
+        vault.memory = generations.KeyringMemory(keyring_store, vault_id, entry)
+    else:
+        vault.memory = generations.StateFileMemory(vault_id)
     return CreatedVault(vault, code, keyring_note)
 
 
@@ -161,8 +180,10 @@ def _open_with_keys(
     conn = database.open_existing(paths.db_path(folder), keys.database_key)
     try:
         migrations.migrate(conn)
-        stored = rows(conn, "SELECT value FROM meta WHERE key = 'vault_id'")
-        if not stored or stored[0][0] != vault_id:
+        meta = dict(
+            rows(conn, "SELECT key, value FROM meta WHERE key IN ('vault_id', 'generation')")
+        )
+        if meta.get("vault_id") != vault_id:
             raise VaultDamagedError("vault.db and keyslots.json belong to different vaults")
         role = rows(conn, "SELECT role FROM members WHERE name = ?", (member_name,))
         if not role:
@@ -171,7 +192,29 @@ def _open_with_keys(
     except BaseException:
         conn.close()
         raise
-    return OpenVault(folder.expanduser().absolute(), vault_id, conn, keys, member, slot_id)
+    return OpenVault(
+        folder.expanduser().absolute(),
+        vault_id,
+        conn,
+        keys,
+        member,
+        slot_id,
+        generation=database.parse_generation(meta.get("generation")),
+    )
+
+
+def _watch_generation(vault: OpenVault, memory: GenerationMemory) -> OpenVault:
+    """Warn when this vault is older than a copy this device opened before; else remember it.
+    Failing to read or write the memory never stops an unlock: the warning is a courtesy."""
+    vault.memory = memory
+    with contextlib.suppress(IntsecError, OSError):
+        seen = memory.seen()
+        note = generations.rollback_note(vault.generation, seen)
+        if note:
+            vault.notes.append(note)
+        elif vault.generation > seen:
+            memory.remember(vault.generation)
+    return vault
 
 
 def _finish(
@@ -204,7 +247,8 @@ def unlock_with_secret(folder: Path, secret: str) -> OpenVault:
             keys = keyslots.unwrap(slot, kek, file.vault_id)
         except AuthenticationError:
             continue
-        return _finish(folder, loaded, slot, keys)
+        vault = _finish(folder, loaded, slot, keys)
+        return _watch_generation(vault, generations.StateFileMemory(vault.vault_id))
     raise AuthenticationError("wrong or empty passphrase")
 
 
@@ -223,7 +267,8 @@ def unlock_with_keyring(folder: Path, store_for: StoreFactory) -> OpenVault:
     )
     for slot in slots:
         try:
-            entry = store_for(slot.backend).load(file.vault_id)
+            store = store_for(slot.backend)
+            entry = store.load(file.vault_id)
         except KeyringUnavailableError as exc:
             last_error = exc
             continue
@@ -232,5 +277,6 @@ def unlock_with_keyring(folder: Path, store_for: StoreFactory) -> OpenVault:
         keys = keyslots.unwrap(
             slot, keyslots.device_kek(entry.device_key, file.vault_id), file.vault_id
         )
-        return _finish(folder, loaded, slot, keys)
+        vault = _finish(folder, loaded, slot, keys)
+        return _watch_generation(vault, generations.KeyringMemory(store, file.vault_id, entry))
     raise last_error
