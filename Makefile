@@ -21,12 +21,13 @@ IN_SESSION := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(SESSION)
 DEB_PACKAGES := libgl1 libegl1 libx11-6 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3 \
 	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxkbcommon-x11-0 \
 	xvfb xauth dbus-x11 gnome-keyring libsecret-tools dunst \
-	haskell-gtk-sni-tray-utils haskell-status-notifier-item-utils imagemagick binutils
+	haskell-gtk-sni-tray-utils haskell-status-notifier-item-utils imagemagick binutils \
+	appstream desktop-file-utils
 # One command per package group above; if all are present apt is never touched.
 DEB_COMMANDS := Xvfb xauth dbus-run-session dbus-send gnome-keyring-daemon secret-tool dunst \
-	gtk-sni-tray-standalone status-notifier-watcher objdump
+	gtk-sni-tray-standalone status-notifier-watcher objdump appstreamcli desktop-file-validate
 
-.PHONY: venv .venv system-deps lint test bench run soak clean
+.PHONY: venv .venv system-deps lint test bench run soak package clean
 
 venv: $(STAMP)
 $(VENV): $(STAMP)
@@ -37,7 +38,7 @@ $(STAMP): pyproject.toml
 	  echo "$(PYTHON) cannot create a venv (Debian: apt-get install python3-venv," \
 	       "or run 'make system-deps' as root)" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet -e '.[test]'
+	$(VENV)/bin/pip install --quiet -e '.[test,package]'
 	touch $@
 
 system-deps:
@@ -79,6 +80,16 @@ soak: system-deps $(STAMP)
 	@if ! $(PYTEST) --markers | grep '^@pytest.mark.soak' >/dev/null; then \
 	  echo "soak: no 'soak' marker registered in pyproject.toml yet; nothing to run"; exit 0; fi; \
 	$(IN_SESSION) $(PYTEST) tests/security -m soak || { rc=$$?; [ $$rc -eq 5 ] && echo "soak: no soak tests selected"; [ $$rc -eq 5 ]; }
+
+# The wheel and sdist, and the PyInstaller one-folder app dist/intsec-desktop/ (intsec,
+# intsec-desktop, intsec-selfcheck).  tests/packaging builds and checks the same in `make test`.
+package: $(STAMP)
+	@command -v objcopy >/dev/null || { echo "package: PyInstaller needs objcopy (Debian: apt-get install binutils)" >&2; exit 1; }
+	rm -rf dist/intsec-desktop build/pyinstaller
+	$(PY) -m build --outdir dist .
+	$(PY) -m PyInstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller \
+	  packaging/pyinstaller/intsec.spec
+	@echo "package: dist/ has the wheel, the sdist and intsec-desktop/ ($$(du -sh dist/intsec-desktop | cut -f1))"
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build dist *.egg-info
