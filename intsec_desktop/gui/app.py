@@ -32,6 +32,11 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
         action="store_true",
         help="create a vault in a temp dir, show the main window, exit 0 (packaging check)",
     )
+    parser.add_argument(
+        "--background",
+        action="store_true",
+        help="start in the tray without showing the window (used by start-at-login)",
+    )
     parser.add_argument("--version", action="version", version=f"intsec-desktop {__version__}")
     return parser.parse_args(argv)
 
@@ -85,7 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     window = MainWindow(bridge, settings)
     instance.listen()
     instance.raise_requested.connect(window.raise_window)
-    window.show()
+    if not (args.background and window.background.tray is not None):
+        window.show()
+    # With a tray the app outlives its window; Background.quit ends it.
+    app.setQuitOnLastWindowClosed(window.background.tray is None)
     return int(app.exec())
 
 
