@@ -97,8 +97,12 @@ _V2 = [
     ) STRICT""",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2]
-LATEST = len(MIGRATIONS)
+# Named, applied in this order, each once. New capabilities append their own entry at the end;
+# names (not numbers) let several be developed side by side without renumbering.
+MIGRATIONS: list[tuple[str, list[str]]] = [
+    ("0001_base", _V1),
+    ("0002_rotation_workflow", _V2),
+]
 
 
 def schema_version(conn: Connection) -> int:
@@ -106,21 +110,46 @@ def schema_version(conn: Connection) -> int:
         return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
+def _applied(conn: Connection) -> set[str]:
+    with storage_errors():
+        tracked = conn.execute(
+            "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'"
+        ).fetchone()
+        if tracked:
+            return {
+                str(r[0]) for r in conn.execute("SELECT name FROM schema_migrations").fetchall()
+            }
+    # Vaults from before the names: user_version counted the migrations applied in order.
+    return {name for name, _ in MIGRATIONS[: schema_version(conn)]}
+
+
 def migrate(conn: Connection) -> int:
-    """Bring the schema to LATEST; returns how many migrations ran."""
-    current = schema_version(conn)
-    if current > LATEST:
+    """Apply every migration this vault has not had yet; returns how many ran."""
+    known = {name for name, _ in MIGRATIONS}
+    unknown = _applied(conn) - known
+    if unknown:
         raise IntsecError(
-            f"this vault uses schema {current}, newer than this intsec supports ({LATEST}); upgrade"
+            f"this vault was changed by a newer intsec ({', '.join(sorted(unknown))}); upgrade"
         )
     ran = 0
-    for number in range(current + 1, LATEST + 1):
+    for name, statements in MIGRATIONS:
+        if name in _applied(conn):
+            continue
         with write_transaction(conn), storage_errors():
             # Re-read inside the lock: another process may have migrated meanwhile.
-            if schema_version(conn) >= number:
+            applied = _applied(conn)
+            if name in applied:
                 continue
-            for statement in MIGRATIONS[number - 1]:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY) STRICT"
+            )
+            for earlier in applied:
+                conn.execute(
+                    "INSERT OR IGNORE INTO schema_migrations (name) VALUES (?)", (earlier,)
+                )
+            for statement in statements:
                 conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("INSERT INTO schema_migrations (name) VALUES (?)", (name,))
+            conn.execute(f"PRAGMA user_version = {len(applied) + 1}")
         ran += 1
     return ran
