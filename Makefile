@@ -69,7 +69,11 @@ test: system-deps $(STAMP) lint
 	$(IN_SESSION) $(PYTEST)
 
 bench: system-deps $(STAMP)
-	$(IN_SESSION) $(PY) benchmarks/run.py
+	$(IN_SESSION) bash -c '$(PY) benchmarks/run.py && $(PY) benchmarks/gui_bench.py'
+
+# Refreshes docs/screenshots/*.png from the real widgets on a throwaway demo vault.
+screenshots: system-deps $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) scripts/screenshots.py
 
 run: $(STAMP)
 	$(VENV)/bin/intsec-desktop
