@@ -27,7 +27,7 @@ DEB_PACKAGES := libgl1 libegl1 libx11-6 libxkbcommon0 libfontconfig1 libglib2.0-
 DEB_COMMANDS := Xvfb xauth dbus-run-session dbus-send gnome-keyring-daemon secret-tool dunst \
 	gtk-sni-tray-standalone status-notifier-watcher objdump appstreamcli desktop-file-validate
 
-.PHONY: venv .venv system-deps lint test bench run soak package clean
+.PHONY: venv .venv system-deps lint test bench screenshots run soak package clean
 
 venv: $(STAMP)
 $(VENV): $(STAMP)
