@@ -6,7 +6,7 @@ import sys
 
 from intsec_desktop.cli import output, prompts
 from intsec_desktop.cli.context import Context, Subcommands, note
-from intsec_desktop.core import alerts, reminders
+from intsec_desktop.core import reminders
 from intsec_desktop.core.errors import OverdueError, UsageError
 from intsec_desktop.core.settings import load_settings
 from intsec_desktop.core.timefmt import format_date, format_utc
@@ -74,6 +74,8 @@ def _notify(
     if problem:
         note(f"desktop notification not shown: {problem}")
     if webhook and urgent:
+        from intsec_desktop.core import alerts
+
         result = alerts.deliver(webhook, alerts.slack_message(urgent, vault_name))
         note(f"webhook: {result.detail}")
 
@@ -94,6 +96,8 @@ def webhook_clear(ctx: Context) -> int:
 
 
 def webhook_test(ctx: Context) -> int:
+    from intsec_desktop.core import alerts
+
     with ctx.open_session() as s:
         url = s.webhook_url()
     if url is None:

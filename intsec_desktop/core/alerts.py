@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -19,6 +17,8 @@ Post = Callable[[str, bytes, float], int]  # url, body, timeout -> HTTP status
 
 
 def _urllib_post(url: str, body: bytes, timeout: float) -> int:
+    import urllib.request  # only when an alert is actually sent: it pulls in http, email, ssl
+
     request = urllib.request.Request(  # noqa: S310 - https:// enforced when the URL is stored
         url, data=body, method="POST", headers={"Content-Type": "application/json"}
     )
@@ -59,11 +59,15 @@ def deliver(
     delay = first_delay
     last = "not attempted"
     for attempt in range(1, attempts + 1):
+        status: int | None
         try:
             status = post(url, body, timeout)
-        except urllib.error.HTTPError as exc:
-            status = exc.code
-        except (OSError, ValueError) as exc:  # refused, timed out, DNS, TLS
+        except OSError as exc:
+            code = getattr(exc, "code", None)  # urllib's HTTPError is an OSError with a code
+            status = code if isinstance(code, int) else None
+            if status is None:
+                last = f"endpoint unreachable ({type(exc).__name__})"
+        except ValueError as exc:  # a malformed URL
             last = f"endpoint unreachable ({type(exc).__name__})"
             status = None
         if status is not None:
