@@ -6,9 +6,16 @@ import argparse
 import sys
 
 from intsec_desktop.cli import output, prompts
-from intsec_desktop.cli.context import Context, Subcommands
+from intsec_desktop.cli.context import Context, Subcommands, note
 from intsec_desktop.core.errors import UsageError
-from intsec_desktop.core.model import CredentialFilter, CredentialKind, Environment, Status
+from intsec_desktop.core.model import (
+    Credential,
+    CredentialFilter,
+    CredentialKind,
+    Environment,
+    Status,
+)
+from intsec_desktop.core.reminders import clamp_leads
 from intsec_desktop.core.rotation import DEFAULT_REMINDER_DAYS
 from intsec_desktop.core.timefmt import format_date, format_utc, parse_date
 
@@ -62,7 +69,14 @@ def cred_add(ctx: Context) -> int:
         print(
             f"added credential {created.id}: {a.integration}/{a.customer or '-'}/{a.env}/{a.name}{note}"
         )
+    _warn_about_leads(created)
     return 0
+
+
+def _warn_about_leads(credential: Credential) -> None:
+    _, warning = clamp_leads(credential.reminder_days, credential.rotate_every_days)
+    if warning:
+        note(warning)
 
 
 def cred_list(ctx: Context) -> int:
@@ -170,6 +184,7 @@ def cred_edit(ctx: Context) -> int:
             notes=a.notes,
         )
     print(f"updated credential {item.id}")
+    _warn_about_leads(item)
     return 0
 
 

@@ -72,3 +72,38 @@ def test_webhook_is_stored_sealed_and_refuses_plain_http(fresh: CliVault) -> Non
     assert_one_line_error(fresh.run("webhook", "set", stdin=b"http://insecure.example.com/x"), 2)
     fresh.ok("webhook", "clear")
     assert_one_line_error(fresh.run("webhook", "test"), 2, "no webhook")
+
+
+def test_lead_time_past_the_rotation_period_is_clamped_with_a_warning(fresh: CliVault) -> None:
+    result = fresh.run(
+        "cred",
+        "add",
+        "--integration",
+        "bamboohr",
+        "--name",
+        "short_lived",
+        "--rotate-every",
+        "5",
+        "--remind",
+        "30,7,1",
+        stdin=b"short-lived-value-001",
+    )
+    assert result.code == 0, result
+    assert "rotation period" in result.err
+    assert "using 1" in result.err
+
+
+def test_rotation_period_zero_or_negative_is_rejected(fresh: CliVault) -> None:
+    for days in ("0", "-3"):
+        result = fresh.run(
+            "cred",
+            "add",
+            "--integration",
+            "bamboohr",
+            "--name",
+            "bad_period",
+            "--rotate-every",
+            days,
+            stdin=b"some-value-123456",
+        )
+        assert_one_line_error(result, 2, "rotation period")

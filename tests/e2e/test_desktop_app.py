@@ -181,3 +181,23 @@ def test_due_tomorrow_reaches_dunst_and_the_tray_tooltip(
         window.background.notifier.close()
         if window.background.tray is not None:
             window.background.tray.hide()
+
+
+def test_without_a_tray_notifications_go_over_dbus(
+    qtbot: QtBot, notifications: Callable[[], list[dict[str, Any]]]
+) -> None:
+    from intsec_desktop.gui.notifiers import DBusNotifier, choose_notifier
+
+    notifier = choose_notifier(None)  # no tray icon: the D-Bus fallback, not a crash
+    try:
+        assert isinstance(notifier, DBusNotifier)
+        before = len(notifications())
+        notifier.notify(
+            "intsec-desktop reminder", "xero/-/production/api_key expires", "credential:7"
+        )
+        qtbot.waitUntil(lambda: len(notifications()) > before, timeout=10_000)
+        message = notifications()[-1]
+        assert message["summary"] == "intsec-desktop reminder"
+        assert message["body"] == "xero/-/production/api_key expires"
+    finally:
+        notifier.close()

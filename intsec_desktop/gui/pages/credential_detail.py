@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from intsec_desktop.core.errors import IntsecError
-from intsec_desktop.core.model import CredentialListing, Status
+from intsec_desktop.core.model import Credential, CredentialListing, Status
+from intsec_desktop.core.reminders import clamp_leads
 from intsec_desktop.core.rotation import next_deadline, rotation_due_at
 from intsec_desktop.core.timefmt import format_date
 from intsec_desktop.gui.bridge import VaultBridge, describe
@@ -274,9 +275,7 @@ class CredentialDetail(QWidget):
             if c.rotate_every_days
             else "no policy",
             "Rotation due": f"{format_date(due)} ({_relative(due, now)})" if due else "-",
-            "Reminders": ", ".join(f"{d}" for d in c.reminder_days) + " days before"
-            if c.reminder_days
-            else "default",
+            "Reminders": _reminder_text(c),
         }
         for name, text in values.items():
             self.fields[name].setText(text)
@@ -370,3 +369,12 @@ class CredentialDetail(QWidget):
     def _say(self, text: str) -> None:
         self.feedback.setText(text)
         self.message.emit(text)
+
+
+def _reminder_text(credential: Credential) -> str:
+    if not credential.reminder_days:
+        return "default"
+    used, warning = clamp_leads(credential.reminder_days, credential.rotate_every_days)
+    text = ", ".join(str(d) for d in used) + " days before"
+    # Lead times past the rotation period would fire before the key was even due; say so.
+    return f"{text} (clamped to the rotation period)" if warning else text
