@@ -7,14 +7,13 @@ from collections.abc import Sequence
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from intsec_desktop.core.model import CredentialListing, Status
 from intsec_desktop.core.timefmt import format_date
 from intsec_desktop.gui.icons import status_icon
-
-Index = QModelIndex | QPersistentModelIndex
+from intsec_desktop.gui.models.row_table import Index, RowTableModel
 
 
 class Column(IntEnum):
@@ -111,10 +110,11 @@ def search_text(item: CredentialListing) -> str:
     ).casefold()
 
 
-class CredentialsTableModel(QAbstractTableModel):
+class CredentialsTableModel(RowTableModel[CredentialListing]):
+    headers = tuple(HEADERS[c] for c in Column)
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[CredentialListing] = []
         self._search: list[str] = []
         self._sort: tuple[Column, Qt.SortOrder] | None = None
         # Bumped on every change to rows or their order: the filter proxy caches per-row answers
@@ -123,23 +123,6 @@ class CredentialsTableModel(QAbstractTableModel):
         self.revision = 0
 
     # --- reading ------------------------------------------------------------------------
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(Column)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(Column)
-        ):
-            return HEADERS[Column(section)]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         # A view asks ~8 roles per painted cell and most get None: answer those first.

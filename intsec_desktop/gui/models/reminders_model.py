@@ -6,15 +6,14 @@ from collections.abc import Sequence
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from intsec_desktop.core.model import Status
 from intsec_desktop.core.reminders import ReportLine
 from intsec_desktop.core.timefmt import format_date
 from intsec_desktop.gui.icons import status_icon
-
-Index = QModelIndex | QPersistentModelIndex
+from intsec_desktop.gui.models.row_table import Index, RowTableModel
 
 
 class ReminderColumn(IntEnum):
@@ -35,32 +34,13 @@ _KIND = {"expiry": "expiry", "rotation": "rotation", "compliance": "vendor compl
 SubjectRole = Qt.ItemDataRole.UserRole + 1
 
 
-class RemindersTableModel(QAbstractTableModel):
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._lines: list[ReportLine] = []
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._lines)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(ReminderColumn)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(HEADERS)
-        ):
-            return HEADERS[section]
-        return None
+class RemindersTableModel(RowTableModel[ReportLine]):
+    headers = HEADERS
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._lines):
+        line = self.row_at(index)
+        if line is None:
             return None
-        line = self._lines[index.row()]
         column = ReminderColumn(index.column())
         label, status, colour = _STATE[line.state]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
@@ -84,9 +64,7 @@ class RemindersTableModel(QAbstractTableModel):
         return None
 
     def line(self, row: int) -> ReportLine:
-        return self._lines[row]
+        return self._rows[row]
 
     def set_lines(self, lines: Sequence[ReportLine]) -> None:
-        self.beginResetModel()
-        self._lines = list(lines)
-        self.endResetModel()
+        self._reset_rows(lines)

@@ -3,60 +3,42 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 
 from intsec_desktop.core.model import Customer, Integration
+from intsec_desktop.gui.models.row_table import Index, RowTableModel
 
 T = TypeVar("T")
-Index = QModelIndex | QPersistentModelIndex
 
 
-class _ListTableModel(QAbstractTableModel, Generic[T]):
+class _ListTableModel(RowTableModel[T]):
     """Rows of one dataclass type; columns are (header, text-of-row) pairs."""
 
     columns: Sequence[tuple[str, Callable[[Any], str]]] = ()
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[T] = []
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(self.columns)
-        ):
-            return self.columns[section][0]
-        return None
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.headers = tuple(header for header, _ in cls.columns)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        row = self.row_at(index)
+        if row is None:
             return None
         if role in (
             Qt.ItemDataRole.DisplayRole,
             Qt.ItemDataRole.AccessibleTextRole,
             Qt.ItemDataRole.UserRole,
         ):
-            return self.columns[index.column()][1](self._rows[index.row()])
+            return self.columns[index.column()][1](row)
         return None
 
     def item(self, row: int) -> T:
         return self._rows[row]
 
     def set_items(self, items: Sequence[T]) -> None:
-        self.beginResetModel()
-        self._rows = list(items)
-        self.endResetModel()
+        self._reset_rows(items)
 
 
 def _method(item: Integration) -> str:

@@ -7,11 +7,10 @@ from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 
 from intsec_desktop.core.model import CredentialVersion
-
-Index = QModelIndex | QPersistentModelIndex
+from intsec_desktop.gui.models.row_table import Index, RowTableModel
 
 
 class VersionColumn(IntEnum):
@@ -62,32 +61,13 @@ def _raw(item: CredentialVersion, column: VersionColumn) -> Any:
     return None
 
 
-class VersionsTableModel(QAbstractTableModel):
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[CredentialVersion] = []
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(VersionColumn)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(VersionColumn)
-        ):
-            return VERSION_HEADERS[VersionColumn(section)]
-        return None
+class VersionsTableModel(RowTableModel[CredentialVersion]):
+    headers = tuple(VERSION_HEADERS[c] for c in VersionColumn)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        item = self.row_at(index)
+        if item is None:
             return None
-        item = self._rows[index.row()]
         column = VersionColumn(index.column())
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return _display(item, column)
