@@ -15,6 +15,7 @@ from intsec_desktop.core.services.catalog import CatalogServices
 from intsec_desktop.core.services.credentials import REVEAL_PURPOSES, CredentialServices
 from intsec_desktop.core.services.keyslot_admin import KeySlotServices
 from intsec_desktop.core.services.reminder_admin import ReminderServices, read_expiry_index
+from intsec_desktop.core.services.scan_admin import ScanServices, scan_staged_while_locked
 from intsec_desktop.core.vault import audit, database, keyslots, opening
 from intsec_desktop.core.vault.crypto import KdfParams
 from intsec_desktop.core.vault.database import Connection
@@ -28,12 +29,15 @@ __all__ = [
     "open_vault_with_keyring",
     "open_vault_with_secret",
     "read_expiry_index",
+    "scan_staged_while_locked",
     "vault_has_keyring_slot",
     "vault_id_of",
 ]
 
 
-class VaultSession(CatalogServices, CredentialServices, KeySlotServices, ReminderServices):
+class VaultSession(
+    CatalogServices, CredentialServices, KeySlotServices, ReminderServices, ScanServices
+):
     """One unlocked vault, used by one member. GUI and CLI hold one of these."""
 
     # --- audit (read side; the trail UI lands with the audit issue) --------------------
