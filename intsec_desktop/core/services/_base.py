@@ -86,6 +86,7 @@ class SessionBase:
 
     def close(self) -> None:
         self._vault.close()
+        self._audit_key.wipe()
 
     def __enter__(self) -> Self:
         return self

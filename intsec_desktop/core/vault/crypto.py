@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from intsec_desktop.core.errors import UsageError
+from intsec_desktop.core.vault import memwipe
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -34,7 +35,11 @@ class SecretKey:
     def __init__(self, raw: bytes) -> None:
         if len(raw) != KEY_BYTES:
             raise ValueError("a key is exactly 32 bytes")
-        self._raw = bytes(raw)
+        # A private copy: wipe() must never zero an object someone else still holds. The
+        # scratch buffer is mutable, so it can be cleared at once instead of lingering.
+        scratch = bytearray(raw)
+        self._raw = bytes(scratch)
+        scratch[:] = bytes(len(scratch))
 
     @classmethod
     def generate(cls) -> SecretKey:
@@ -43,6 +48,10 @@ class SecretKey:
     @property
     def raw(self) -> bytes:
         return self._raw
+
+    def wipe(self) -> None:
+        """Zero the key bytes in place (best effort; see memwipe). The key is unusable after."""
+        memwipe.wipe(self._raw)
 
     def derive(self, purpose: str) -> SecretKey:
         """An independent sub-key for one purpose (keyslot MAC, audit chain, ...)."""

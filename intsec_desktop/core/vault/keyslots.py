@@ -24,6 +24,7 @@ from intsec_desktop.core.errors import (
     VaultDamagedError,
     VaultMissingError,
 )
+from intsec_desktop.core.vault import memwipe
 from intsec_desktop.core.vault.atomic import write_atomic
 from intsec_desktop.core.vault.crypto import (
     KEY_BYTES,
@@ -234,6 +235,7 @@ def unwrap(slot: Slot, kek: SecretKey, vault_id: str) -> VaultKeys:
     except SealError as exc:
         raise AuthenticationError("wrong passphrase or key") from exc
     keys = VaultKeys.from_payload(payload)
+    memwipe.wipe(payload)  # the keys hold their own copies now
     if slot.can_reveal != (keys.sealing_key is not None):
         raise VaultDamagedError(f"key slot {slot.id} does not match its reveal right")
     return keys

@@ -56,6 +56,10 @@ class OpenVault:
                     memory.remember(current)
         with contextlib.suppress(Exception):
             self.conn.close()
+        # Locked means the keys are gone from this process, as far as Python lets us.
+        self.keys.database_key.wipe()
+        if self.keys.sealing_key is not None:
+            self.keys.sealing_key.wipe()
 
     def __repr__(self) -> str:
         return f"OpenVault(folder={str(self.folder)!r}, member={self.member.name!r})"
@@ -224,17 +228,27 @@ def _finish(
     return _open_with_keys(folder, loaded.file.vault_id, keys, slot.member, slot.id)
 
 
-def unlock_with_secret(folder: Path, secret: str) -> OpenVault:
-    """A passphrase, or a recovery code typed where the passphrase goes."""
+def unlock_with_secret(folder: Path, secret: str, member: str | None = None) -> OpenVault:
+    """A passphrase, or a recovery code typed where the passphrase goes. `member` picks that
+    member's slots only (when several members' passphrases could match, and to skip the
+    Argon2 runs for everyone else's slots)."""
     if not secret:
         raise AuthenticationError("wrong or empty passphrase")
     loaded = load_slots(folder)
     file = loaded.file
-    passphrase_slots = [s for s in file.slots if s.kind == keyslots.PASSPHRASE]
+    passphrase_slots = [
+        s
+        for s in file.slots
+        if s.kind == keyslots.PASSPHRASE and (member is None or s.member == member)
+    ]
     for s in passphrase_slots:
         s.kdf_params()  # refuse absurd parameters before any Argon2 allocation
     # A recovery code typed at the passphrase prompt is tried first: it costs no KDF time.
-    recovery_slots = [s for s in file.slots if s.kind == keyslots.RECOVERY]
+    recovery_slots = [
+        s
+        for s in file.slots
+        if s.kind == keyslots.RECOVERY and (member is None or s.member == member)
+    ]
     candidates = (
         recovery_slots if keyslots.looks_like_recovery_code(secret) else []
     ) + passphrase_slots
@@ -249,6 +263,8 @@ def unlock_with_secret(folder: Path, secret: str) -> OpenVault:
             continue
         vault = _finish(folder, loaded, slot, keys)
         return _watch_generation(vault, generations.StateFileMemory(vault.vault_id))
+    if member is not None:
+        raise AuthenticationError(f"wrong passphrase for member {member!r}, or no such member")
     raise AuthenticationError("wrong or empty passphrase")
 
 
