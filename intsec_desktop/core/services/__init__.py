@@ -16,6 +16,7 @@ from intsec_desktop.core.services.credentials import REVEAL_PURPOSES, Credential
 from intsec_desktop.core.services.keyslot_admin import KeySlotServices
 from intsec_desktop.core.services.reminder_admin import ReminderServices, read_expiry_index
 from intsec_desktop.core.services.scan_admin import ScanServices, scan_staged_while_locked
+from intsec_desktop.core.services.scopes_admin import ScopeServices
 from intsec_desktop.core.vault import audit, database, keyslots, opening
 from intsec_desktop.core.vault.crypto import KdfParams
 from intsec_desktop.core.vault.database import Connection
@@ -36,7 +37,12 @@ __all__ = [
 
 
 class VaultSession(
-    CatalogServices, CredentialServices, KeySlotServices, ReminderServices, ScanServices
+    CatalogServices,
+    CredentialServices,
+    KeySlotServices,
+    ReminderServices,
+    ScanServices,
+    ScopeServices,
 ):
     """One unlocked vault, used by one member. GUI and CLI hold one of these."""
 
