@@ -147,7 +147,7 @@ def keyslot_remove(ctx: Context) -> int:
 
 
 def passwd(ctx: Context) -> int:
-    with ctx.open_session() as s:
+    with ctx.open_session(changing_passphrase=True) as s:
         info = s.change_passphrase(_new_passphrase(ctx.args, "new_passphrase_file"))
     print(f"passphrase changed (slot {info.id}); the old passphrase no longer opens the vault")
     return 0

@@ -34,9 +34,22 @@ class Context:
         path = getattr(self.args, "passphrase_file", None)
         return prompts.read_passphrase_file(Path(path)) if path else None
 
-    def open_session(self) -> VaultSession:
-        """Unlock, then print core's notes (e.g. a rollback warning) on stderr."""
+    @property
+    def member(self) -> str | None:
+        value = getattr(self.args, "member", None)
+        return str(value) if value else None
+
+    def open_session(self, *, changing_passphrase: bool = False) -> VaultSession:
+        """Unlock, then print core's notes (e.g. a rollback warning) on stderr. A member still
+        on the one-time passphrase of an invitation may only run `intsec passwd`."""
         session = self._unlock()
+        if not changing_passphrase and session.must_change_passphrase:
+            name = session.member.name
+            session.close()
+            raise AuthenticationError(
+                f"member {name} still uses the one-time passphrase from the invitation;"
+                f" choose your own first: intsec passwd --member {name}"
+            )
         for line in session.notes:
             note(f"warning: {line}")
         return session
@@ -45,11 +58,15 @@ class Context:
         """--passphrase-file wins; otherwise the keyring slot; otherwise a terminal prompt."""
         folder = self.vault_dir
         passphrase = self.passphrase_from_file()
+        member = self.member
         if passphrase is not None:
-            return services.open_vault_with_secret(folder, passphrase)
+            return services.open_vault_with_secret(folder, passphrase, member=member)
         if services.vault_has_keyring_slot(folder):
             try:
-                return services.open_vault_with_keyring(folder)
+                session = services.open_vault_with_keyring(folder)
+                if member is None or session.member.name == member:
+                    return session
+                session.close()  # this device's key belongs to someone else: ask instead
             except KeyringUnavailableError as exc:
                 if not prompts.can_prompt():
                     # Nothing else can unlock here: that is an authentication failure (exit 3).
@@ -57,7 +74,7 @@ class Context:
                         f"{exc}; use --passphrase-file FILE or run in a terminal"
                     ) from exc
                 note(f"keyring unlock unavailable ({exc}); asking for the passphrase")
-        return services.open_vault_with_secret(folder, prompts.prompt_passphrase())
+        return services.open_vault_with_secret(folder, prompts.prompt_passphrase(), member=member)
 
 
 def note(message: str) -> None:

@@ -7,7 +7,15 @@ import sys
 from collections.abc import Sequence
 
 from intsec_desktop import __version__
-from intsec_desktop.cli import cmd_catalog, cmd_credentials, cmd_reminders, cmd_vault
+from intsec_desktop.cli import (
+    cmd_audit,
+    cmd_catalog,
+    cmd_credentials,
+    cmd_members,
+    cmd_reminders,
+    cmd_scopes,
+    cmd_vault,
+)
 from intsec_desktop.cli.context import Context
 from intsec_desktop.core.errors import IntsecError
 from intsec_desktop.core.hardening import harden_process
@@ -36,6 +44,12 @@ def _common_options() -> argparse.ArgumentParser:
         metavar="FILE",
         default=argparse.SUPPRESS,
         help="read the passphrase from FILE",
+    )
+    common.add_argument(
+        "--member",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help="unlock with this member's key slots (when several members share the vault)",
     )
     common.add_argument(
         "--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output"
@@ -68,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     cmd_catalog.register(sub, common)
     cmd_credentials.register(sub, common)
     cmd_reminders.register(sub, common)
+    cmd_scopes.register(sub, common)
+    cmd_audit.register(sub, common)
+    cmd_members.register(sub, common)
     return parser
 
 

@@ -11,19 +11,26 @@ from intsec_desktop.core.errors import IntsecError
 from intsec_desktop.core.model import AuditEvent, Member
 from intsec_desktop.core.roles import Action, require
 from intsec_desktop.core.services._base import current_origin
+from intsec_desktop.core.services.audit_admin import AuditServices
 from intsec_desktop.core.services.catalog import CatalogServices
 from intsec_desktop.core.services.credentials import REVEAL_PURPOSES, CredentialServices
 from intsec_desktop.core.services.keyslot_admin import KeySlotServices
+from intsec_desktop.core.services.members_admin import MemberChange, MemberInfo, MemberServices
 from intsec_desktop.core.services.reminder_admin import ReminderServices, read_expiry_index
 from intsec_desktop.core.services.scan_admin import ScanServices, scan_staged_while_locked
 from intsec_desktop.core.services.scopes_admin import ScopeServices
 from intsec_desktop.core.vault import audit, database, keyslots, opening
+from intsec_desktop.core.vault.audit_trail import AuditFilter, AuditVerdict
 from intsec_desktop.core.vault.crypto import KdfParams
 from intsec_desktop.core.vault.database import Connection
 from intsec_desktop.core.vault.keyring_store import DeviceKeyStore
 
 __all__ = [
     "REVEAL_PURPOSES",
+    "AuditFilter",
+    "AuditVerdict",
+    "MemberChange",
+    "MemberInfo",
     "VaultSession",
     "create_vault",
     "current_origin",
@@ -37,6 +44,8 @@ __all__ = [
 
 
 class VaultSession(
+    AuditServices,
+    MemberServices,
     CatalogServices,
     CredentialServices,
     KeySlotServices,
@@ -64,9 +73,15 @@ class VaultSession(
             self._current_slots()
         except IntsecError as exc:
             problems.append(str(exc))
-        broken = audit.first_broken(self._conn, self._audit_key)
-        if broken is not None:
-            problems.append(f"audit event {broken} does not verify (edited, removed or reordered)")
+        try:
+            verdict = self._audit_verdict()
+        except IntsecError:
+            verdict = None  # the key-slot problem is already listed; check the chain alone
+            broken = audit.first_broken(self._conn, self._audit_key)
+            if broken is not None:
+                problems.append(f"audit event {broken} does not verify (edited or reordered)")
+        if verdict is not None and not verdict.ok:
+            problems.append(verdict.problem)
         return problems
 
 
@@ -115,9 +130,14 @@ def create_vault(
 
 
 def open_vault_with_secret(
-    folder: Path, secret: str, *, clock: Clock | None = None, origin: audit.Origin | None = None
+    folder: Path,
+    secret: str,
+    *,
+    clock: Clock | None = None,
+    origin: audit.Origin | None = None,
+    member: str | None = None,
 ) -> VaultSession:
-    vault = opening.unlock_with_secret(folder, secret)
+    vault = opening.unlock_with_secret(folder, secret, member)
     return VaultSession(vault, clock or SystemClock(), origin)
 
 

@@ -22,7 +22,7 @@ from intsec_desktop.core.model import (
 from intsec_desktop.core.roles import Action, require
 from intsec_desktop.core.services._base import SessionBase
 from intsec_desktop.core.timefmt import parse_utc
-from intsec_desktop.core.vault import keyslots, opening
+from intsec_desktop.core.vault import audit_trail, keyslots, opening
 from intsec_desktop.core.vault.crypto import KdfParams, SecretKey
 from intsec_desktop.core.vault.database import Connection, read_generation
 from intsec_desktop.core.vault.keyring_store import DeviceKeyEntry, DeviceKeyStore
@@ -158,6 +158,10 @@ class KeySlotServices(SessionBase):
                 dataclasses.replace(fresh, id=target.id), kek, self._vault.keys, self.vault_id
             )
             self._audit(change.conn, "keyslot.passphrase_changed", f"keyslot:{target.id}", {})
+            # A one-time passphrase from an invitation is spent once the member chose their own.
+            change.conn.execute(
+                "UPDATE members SET must_change = 0 WHERE name = ?", (self.member.name,)
+            )
             self._save_slots(change, file.replacing(fresh))
         return _slot_info(fresh)
 
@@ -196,6 +200,8 @@ class KeySlotServices(SessionBase):
         change.saved = True
 
     def _write_slots(self, file: keyslots.KeySlotFile) -> None:
+        # Every key-slot or member change also records the audit chain head (truncation check).
+        file = audit_trail.with_head(file, self._conn)
         file.save(paths.keyslots_path(self.folder), self._vault.keys.database_key)
 
 

@@ -117,7 +117,10 @@ def first_broken(conn: Connection, key: SecretKey) -> int | None:
         if (
             seq != expected_seq
             or stored_prev != prev_hash
-            or not secrets.compare_digest(digest, stored_hash)
+            # Bytes: compare_digest raises on non-ASCII str, and an edit may put any text here.
+            or not secrets.compare_digest(
+                digest.encode(), str(stored_hash).encode("utf-8", "surrogatepass")
+            )
         ):
             return int(seq)
         prev_hash, expected_seq = stored_hash, expected_seq + 1
