@@ -11,8 +11,10 @@ from intsec_desktop.cli import (
     cmd_audit,
     cmd_catalog,
     cmd_credentials,
+    cmd_import,
     cmd_members,
     cmd_reminders,
+    cmd_scan,
     cmd_scopes,
     cmd_vault,
 )
@@ -83,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     cmd_credentials.register(sub, common)
     cmd_reminders.register(sub, common)
     cmd_scopes.register(sub, common)
+    cmd_scan.register(sub, common)
+    cmd_import.register(sub, common)
     cmd_audit.register(sub, common)
     cmd_members.register(sub, common)
     return parser

@@ -3,9 +3,9 @@ locked. HMAC-SHA256 under a key derived from this device's keyring device key, a
 itself sealed under another such key: no secret can be recovered from it, and without the
 keyring it cannot even be tested against guesses.
 
-The limit, documented: the hook hashes candidate tokens (runs between whitespace, quotes and
-brackets) and every window of a known length inside them, so it finds a secret that sits
-inside one token, not one split across a line break or by a delimiter character."""
+The limit, documented: the hook hashes candidate tokens (runs of non-whitespace) and every
+window of a known length inside them, so it finds an encoded secret that sits inside one such
+token, not one that contains whitespace or is split across lines."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from intsec_desktop.core.vault.atomic import write_atomic
 from intsec_desktop.core.vault.crypto import SealError, SecretKey, hkdf, open_sealed, seal
 
 FORMAT = "intsec.scan-fingerprints/v1"
-_TOKEN = re.compile(rb"[^\s\"'`,;()\[\]{}<>]+")
+_TOKEN = re.compile(rb"\S+")
 MAX_WINDOWS = 20_000_000  # hashing budget per hook run; beyond it the rest is reported
 
 

@@ -20,7 +20,14 @@ class Finding:
     in_vault: bool
 
     def sort_key(self) -> tuple[str, int, str, str, int, str]:
-        return (self.path, self.line, self.commit or "", self.credential, self.version, self.encoding)
+        return (
+            self.path,
+            self.line,
+            self.commit or "",
+            self.credential,
+            self.version,
+            self.encoding,
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {

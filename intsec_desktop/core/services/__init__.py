@@ -14,6 +14,7 @@ from intsec_desktop.core.services._base import current_origin
 from intsec_desktop.core.services.audit_admin import AuditServices
 from intsec_desktop.core.services.catalog import CatalogServices
 from intsec_desktop.core.services.credentials import REVEAL_PURPOSES, CredentialServices
+from intsec_desktop.core.services.import_admin import ImportOutcome, ImportServices
 from intsec_desktop.core.services.keyslot_admin import KeySlotServices
 from intsec_desktop.core.services.members_admin import MemberChange, MemberInfo, MemberServices
 from intsec_desktop.core.services.reminder_admin import ReminderServices, read_expiry_index
@@ -29,6 +30,7 @@ __all__ = [
     "REVEAL_PURPOSES",
     "AuditFilter",
     "AuditVerdict",
+    "ImportOutcome",
     "MemberChange",
     "MemberInfo",
     "VaultSession",
@@ -51,6 +53,7 @@ class VaultSession(
     KeySlotServices,
     ReminderServices,
     ScanServices,
+    ImportServices,
     ScopeServices,
 ):
     """One unlocked vault, used by one member. GUI and CLI hold one of these."""

@@ -1,0 +1,1 @@
+"""Importers: existing config files (.env, JSON, YAML) into vault entries plus a template."""
