@@ -24,12 +24,11 @@ from intsec_desktop.core.model import (
     Member,
 )
 from intsec_desktop.core.reminders import Deadline
+from intsec_desktop.core.scan.scanner import PreparedScan
 from intsec_desktop.core.services import VaultSession
 from intsec_desktop.core.vault.crypto import KdfParams, calibrate
 from intsec_desktop.core.vault.keyring_store import DeviceKeyStore, KeyringStatus
 from intsec_desktop.core.vault.opening import CreatedVault
-from intsec_desktop.core.scopes import Finding
-from intsec_desktop.core.services.scopes_admin import ScopeView
 
 T = TypeVar("T")
 
@@ -405,39 +404,16 @@ class VaultBridge(QObject):
             lambda exc: self.webhook_reported.emit(f"Webhook failed: {describe(exc)}"),
         )
 
-    # --- scope matrices -----------------------------------------------------------------------
+    # --- leak scanning ---------------------------------------------------------------------
 
-    scopes_changed = Signal(str)  # integration slug whose grants changed
+    def prepare_leak_scan(self) -> PreparedScan:
+        """Reads every kept value once (one audit event) on this thread; the result runs on a
+        worker thread without touching the database."""
+        return self._require().prepare_leak_scan()
 
-    def scope_view(self, integration: str) -> ScopeView:
-        return self._require().scope_view(integration)
-
-    def set_scope(
-        self,
-        integration: str,
-        customer: str | None,
-        model: str,
-        field: str,
-        action: str,
-        effect: str,
-    ) -> tuple[str, str]:
-        """Audited; returns (before, after) as allow / deny / inherit."""
-        result = self._require().set_scope(integration, customer, model, field, action, effect)
-        self._mutated()
-        self.scopes_changed.emit(integration)
-        return result
-
-    def apply_scope_preset(
-        self, integration: str, preset: str, levels: Sequence[str | None]
-    ) -> None:
-        self._require().apply_scope_preset(integration, preset, levels)
-        self._mutated()
-        self.scopes_changed.emit(integration)
-
-    def reset_scopes(self, integration: str, customers: Sequence[str]) -> None:
-        self._require().reset_scopes(integration, customers)
-        self._mutated()
-        self.scopes_changed.emit(integration)
-
-    def scope_findings(self, integration: str) -> list[Finding]:
-        return self._require().scope_findings(integration)
+    def refresh_scan_fingerprints_if_in_use(self) -> bool:
+        """Rewrite the pre-commit hook's fingerprints when the hook is in use on this device."""
+        session = self._session
+        if session is None or not session.can_reveal or not session.has_scan_fingerprints():
+            return False
+        return session.refresh_scan_fingerprints()

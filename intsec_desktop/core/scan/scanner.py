@@ -80,6 +80,26 @@ def run_scan(
     return report
 
 
+@dataclass(frozen=True)
+class PreparedScan:
+    """The patterns of one scan, built from the vault once; running it touches no database, so
+    a front end can run it on a worker thread."""
+
+    pattern_set: PatternSet
+
+    def __repr__(self) -> str:
+        return f"PreparedScan({self.pattern_set!r})"
+
+    def run(
+        self,
+        options: ScanOptions,
+        *,
+        progress: Progress | None = None,
+        cancelled: Callable[[], bool] = lambda: False,
+    ) -> ScanReport:
+        return run_scan(options, self.pattern_set, progress=progress, cancelled=cancelled)
+
+
 def _findings(result: engine.UnitResult, pattern_set: PatternSet) -> list[Finding]:
     out: list[Finding] = []
     for hit in result.hits:

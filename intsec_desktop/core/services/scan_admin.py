@@ -17,7 +17,7 @@ from intsec_desktop.core.roles import Action, require
 from intsec_desktop.core.scan import fingerprints, sources
 from intsec_desktop.core.scan.patterns import SecretEntry, build_pattern_set
 from intsec_desktop.core.scan.report import ScanReport
-from intsec_desktop.core.scan.scanner import Progress, ScanOptions, run_scan
+from intsec_desktop.core.scan.scanner import PreparedScan, Progress, ScanOptions
 from intsec_desktop.core.services._base import SessionBase
 from intsec_desktop.core.services.credentials import _path, _sealing_aad
 from intsec_desktop.core.services.reminder_admin import _device_key
@@ -66,6 +66,10 @@ class ScanServices(SessionBase):
             )
         return entries
 
+    def prepare_leak_scan(self) -> PreparedScan:
+        """Reads the vault (one audit event); the returned scan can then run on any thread."""
+        return PreparedScan(build_pattern_set(self.secret_values_for_scan("scan")))
+
     def scan_for_leaks(
         self,
         options: ScanOptions,
@@ -73,8 +77,8 @@ class ScanServices(SessionBase):
         progress: Progress | None = None,
         cancelled: Callable[[], bool] = lambda: False,
     ) -> ScanReport:
-        pattern_set = build_pattern_set(self.secret_values_for_scan("scan"))
-        return run_scan(options, pattern_set, progress=progress, cancelled=cancelled)
+        prepared = self.prepare_leak_scan()
+        return prepared.run(options, progress=progress, cancelled=cancelled)
 
     def refresh_scan_fingerprints(
         self, store_for: Callable[[str], DeviceKeyStore] = DeviceKeyStore.for_backend

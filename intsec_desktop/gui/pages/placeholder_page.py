@@ -23,10 +23,10 @@ class PlaceholderPage(QWidget):
 
 
 PLACEHOLDERS = {
+    "Scopes": "Scope matrices per integration and customer: which data models and fields each "
+    "connection may read or write, inherited defaults, overrides, and least-privilege findings.",
     "Audit": "The tamper-evident audit trail: who revealed, copied, added or changed what, and "
     "when, with filters and a verify button.",
     "Export": "Secret-free configuration files (YAML, JSON, .env, Kubernetes) with references "
     "instead of values, and a drift check for CI.",
-    "Scan": "Leak scanning of folders and git history for the exact secrets stored in this "
-    "vault, and a pre-commit guard.",
 }
