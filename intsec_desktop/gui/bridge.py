@@ -29,6 +29,8 @@ from intsec_desktop.core.services import VaultSession
 from intsec_desktop.core.vault.crypto import KdfParams, calibrate
 from intsec_desktop.core.vault.keyring_store import DeviceKeyStore, KeyringStatus
 from intsec_desktop.core.vault.opening import CreatedVault
+from intsec_desktop.core.scopes import Finding
+from intsec_desktop.core.services.scopes_admin import ScopeView
 
 T = TypeVar("T")
 
@@ -417,3 +419,40 @@ class VaultBridge(QObject):
         if session is None or not session.can_reveal or not session.has_scan_fingerprints():
             return False
         return session.refresh_scan_fingerprints()
+
+    # --- scope matrices -----------------------------------------------------------------------
+
+    scopes_changed = Signal(str)  # integration slug whose grants changed
+
+    def scope_view(self, integration: str) -> ScopeView:
+        return self._require().scope_view(integration)
+
+    def set_scope(
+        self,
+        integration: str,
+        customer: str | None,
+        model: str,
+        field: str,
+        action: str,
+        effect: str,
+    ) -> tuple[str, str]:
+        """Audited; returns (before, after) as allow / deny / inherit."""
+        result = self._require().set_scope(integration, customer, model, field, action, effect)
+        self._mutated()
+        self.scopes_changed.emit(integration)
+        return result
+
+    def apply_scope_preset(
+        self, integration: str, preset: str, levels: Sequence[str | None]
+    ) -> None:
+        self._require().apply_scope_preset(integration, preset, levels)
+        self._mutated()
+        self.scopes_changed.emit(integration)
+
+    def reset_scopes(self, integration: str, customers: Sequence[str]) -> None:
+        self._require().reset_scopes(integration, customers)
+        self._mutated()
+        self.scopes_changed.emit(integration)
+
+    def scope_findings(self, integration: str) -> list[Finding]:
+        return self._require().scope_findings(integration)

@@ -21,6 +21,7 @@ from intsec_desktop.gui.pages.catalog_pages import CustomersPage, IntegrationsPa
 from intsec_desktop.gui.pages.credentials_page import CredentialsPage
 from intsec_desktop.gui.pages.placeholder_page import PLACEHOLDERS, PlaceholderPage
 from intsec_desktop.gui.pages.reminders_page import RemindersPage
+from intsec_desktop.gui.pages.scopes_page import ScopesPage
 from intsec_desktop.gui.pages.scan_page import ScanPage
 from intsec_desktop.gui.reminder_service import ReminderService
 from intsec_desktop.gui.settings_dialog import SettingsDialog
@@ -54,6 +55,7 @@ class Workspace(QWidget):
         self.integrations_page = IntegrationsPage(bridge)
         self.customers_page = CustomersPage(bridge)
         self.reminders_page = RemindersPage(bridge, reminders)
+        self.scopes_page = ScopesPage(bridge)
         self.scan_page = ScanPage(bridge)
         self._notifier_name = reminders.notifier.name
         self.reminders_page.rotate_credential_requested.connect(self._rotate)
@@ -61,6 +63,7 @@ class Workspace(QWidget):
             "Credentials": self.credentials_page,
             "Integrations": self.integrations_page,
             "Customers": self.customers_page,
+            "Scopes": self.scopes_page,
             "Reminders": self.reminders_page,
             "Scan": self.scan_page,
         }

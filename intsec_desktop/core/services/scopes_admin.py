@@ -41,6 +41,25 @@ class ScopeView:
                 return g.effect.value
         return INHERIT
 
+    def with_grant(
+        self, customer: str | None, model: str, field: str, action: ScopeAction, effect: str
+    ) -> ScopeView:
+        """This view after one set_scope call succeeded: re-resolves only what it can change
+        (one customer, or everyone when the default changed)."""
+        cell = (customer, model, field, action)
+        kept = tuple(g for g in self.grants if (g.customer, g.model, g.field, g.action) != cell)
+        new = _effect(effect)
+        if new is not None:
+            kept += (Grant(customer, model, field, action, new),)
+        if customer is None:
+            default = scopes.default_matrix(self.catalog, kept)
+            matrices = scopes.resolve_all(self.catalog, kept, self.customers)
+        else:
+            default = self.default
+            matrices = dict(self.matrices)
+            matrices[customer] = scopes.customer_matrix(self.catalog, kept, customer, default)
+        return ScopeView(self.integration, self.catalog, kept, self.customers, default, matrices)
+
 
 def _effect(value: str) -> Effect | None:
     if value == INHERIT:

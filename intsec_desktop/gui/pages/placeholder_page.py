@@ -23,8 +23,6 @@ class PlaceholderPage(QWidget):
 
 
 PLACEHOLDERS = {
-    "Scopes": "Scope matrices per integration and customer: which data models and fields each "
-    "connection may read or write, inherited defaults, overrides, and least-privilege findings.",
     "Audit": "The tamper-evident audit trail: who revealed, copied, added or changed what, and "
     "when, with filters and a verify button.",
     "Export": "Secret-free configuration files (YAML, JSON, .env, Kubernetes) with references "
