@@ -25,12 +25,12 @@ from intsec_desktop.core.model import (
 )
 from intsec_desktop.core.reminders import Deadline
 from intsec_desktop.core.scan.scanner import PreparedScan
+from intsec_desktop.core.scopes import Finding
 from intsec_desktop.core.services import VaultSession
+from intsec_desktop.core.services.scopes_admin import ScopeView
 from intsec_desktop.core.vault.crypto import KdfParams, calibrate
 from intsec_desktop.core.vault.keyring_store import DeviceKeyStore, KeyringStatus
 from intsec_desktop.core.vault.opening import CreatedVault
-from intsec_desktop.core.scopes import Finding
-from intsec_desktop.core.services.scopes_admin import ScopeView
 
 T = TypeVar("T")
 

@@ -21,8 +21,8 @@ from intsec_desktop.gui.pages.catalog_pages import CustomersPage, IntegrationsPa
 from intsec_desktop.gui.pages.credentials_page import CredentialsPage
 from intsec_desktop.gui.pages.placeholder_page import PLACEHOLDERS, PlaceholderPage
 from intsec_desktop.gui.pages.reminders_page import RemindersPage
-from intsec_desktop.gui.pages.scopes_page import ScopesPage
 from intsec_desktop.gui.pages.scan_page import ScanPage
+from intsec_desktop.gui.pages.scopes_page import ScopesPage
 from intsec_desktop.gui.reminder_service import ReminderService
 from intsec_desktop.gui.settings_dialog import SettingsDialog
 
