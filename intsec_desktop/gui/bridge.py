@@ -14,6 +14,7 @@ from intsec_desktop.core import services
 from intsec_desktop.core.clock import Clock, SystemClock
 from intsec_desktop.core.errors import IntsecError, VaultMissingError
 from intsec_desktop.core.model import (
+    AuditEvent,
     Credential,
     CredentialFilter,
     CredentialListing,
@@ -24,9 +25,17 @@ from intsec_desktop.core.model import (
     Member,
 )
 from intsec_desktop.core.reminders import Deadline
+from intsec_desktop.core.roles import Action
+from intsec_desktop.core.roles import allows as role_allows
 from intsec_desktop.core.scan.scanner import PreparedScan
 from intsec_desktop.core.scopes import Finding
-from intsec_desktop.core.services import VaultSession
+from intsec_desktop.core.services import (
+    AuditFilter,
+    AuditVerdict,
+    MemberChange,
+    MemberInfo,
+    VaultSession,
+)
 from intsec_desktop.core.services.scopes_admin import ScopeView
 from intsec_desktop.core.vault.crypto import KdfParams, calibrate
 from intsec_desktop.core.vault.keyring_store import DeviceKeyStore, KeyringStatus
@@ -216,6 +225,15 @@ class VaultBridge(QObject):
 
     @Slot(object)
     def _adopt(self, session: VaultSession) -> None:
+        if session.must_change_passphrase:
+            # An invitation's one-time passphrase opens nothing until the member chose their own.
+            name = session.member.name
+            session.close()
+            self.unlock_failed.emit(
+                f"{name} still uses the one-time passphrase from the invitation; choose your own"
+                f" first with `intsec passwd --member {name}`, then unlock with it"
+            )
+            return
         if self._session is not None:
             self._session.close()
         self._session = session
@@ -456,3 +474,43 @@ class VaultBridge(QObject):
 
     def scope_findings(self, integration: str) -> list[Finding]:
         return self._require().scope_findings(integration)
+
+    # --- audit trail and members ---------------------------------------------------------------
+
+    members_changed = Signal()
+
+    def allows(self, action: Action) -> bool:
+        """What the unlocked member's role may do (the GUI greys out the rest)."""
+        member = self.member
+        return member is not None and role_allows(member.role, action)
+
+    def list_audit(self, where: AuditFilter | None = None) -> list[AuditEvent]:
+        return self._require().list_audit(where)
+
+    def audit_csv(self, where: AuditFilter | None = None) -> str:
+        return self._require().audit_csv(where)
+
+    def verify_audit(self) -> AuditVerdict:
+        return self._require().verify_audit()
+
+    def list_members(self) -> list[MemberInfo]:
+        return self._require().list_members()
+
+    def add_member(self, name: str, role: str) -> MemberChange:
+        change = self._require().add_member(name, role)
+        self._mutated()
+        self.members_changed.emit()
+        return change
+
+    def change_member_role(self, name: str, role: str) -> MemberChange:
+        change = self._require().change_member_role(name, role)
+        self._mutated()
+        self.members_changed.emit()
+        return change
+
+    def remove_member(self, name: str) -> MemberChange:
+        change = self._require().remove_member(name)
+        self._mutated()
+        self.members_changed.emit()
+        self.credentials_reloaded.emit()  # rotation marks
+        return change

@@ -17,8 +17,10 @@ from intsec_desktop.core.settings import AppSettings
 from intsec_desktop.gui.bridge import VaultBridge
 from intsec_desktop.gui.clipboard import SecureClipboard
 from intsec_desktop.gui.icons import icon
+from intsec_desktop.gui.pages.audit_page import AuditPage
 from intsec_desktop.gui.pages.catalog_pages import CustomersPage, IntegrationsPage
 from intsec_desktop.gui.pages.credentials_page import CredentialsPage
+from intsec_desktop.gui.pages.members_page import MembersPage
 from intsec_desktop.gui.pages.placeholder_page import PLACEHOLDERS, PlaceholderPage
 from intsec_desktop.gui.pages.reminders_page import RemindersPage
 from intsec_desktop.gui.pages.scan_page import ScanPage
@@ -33,6 +35,7 @@ SECTIONS = [
     "Scopes",
     "Reminders",
     "Audit",
+    "Members",
     "Export",
     "Scan",
 ]
@@ -57,6 +60,8 @@ class Workspace(QWidget):
         self.reminders_page = RemindersPage(bridge, reminders)
         self.scopes_page = ScopesPage(bridge)
         self.scan_page = ScanPage(bridge)
+        self.audit_page = AuditPage(bridge)
+        self.members_page = MembersPage(bridge)
         self._notifier_name = reminders.notifier.name
         self.reminders_page.rotate_credential_requested.connect(self._rotate)
         pages: dict[str, QWidget] = {
@@ -66,6 +71,8 @@ class Workspace(QWidget):
             "Scopes": self.scopes_page,
             "Reminders": self.reminders_page,
             "Scan": self.scan_page,
+            "Audit": self.audit_page,
+            "Members": self.members_page,
         }
         for name, promise in PLACEHOLDERS.items():
             pages.setdefault(name, PlaceholderPage(name, promise))

@@ -23,8 +23,6 @@ class PlaceholderPage(QWidget):
 
 
 PLACEHOLDERS = {
-    "Audit": "The tamper-evident audit trail: who revealed, copied, added or changed what, and "
-    "when, with filters and a verify button.",
     "Export": "Secret-free configuration files (YAML, JSON, .env, Kubernetes) with references "
     "instead of values, and a drift check for CI.",
 }
