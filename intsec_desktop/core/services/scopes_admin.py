@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from intsec_desktop.core import scopes, validation
 from intsec_desktop.core.errors import ConflictError, ValidationError
@@ -30,16 +30,21 @@ class ScopeView:
     customers: tuple[str, ...]
     default: Matrix
     matrices: dict[str, Matrix]
+    _explicit: dict[tuple[str | None, str, str, ScopeAction], str] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        # explicit() is asked per painted cell: an index instead of a scan over every grant.
+        index = {(g.customer, g.model, g.field, g.action): g.effect.value for g in self.grants}
+        object.__setattr__(self, "_explicit", index)
 
     def matrix(self, customer: str | None) -> Matrix:
         return self.default if customer is None else self.matrices[customer]
 
     def explicit(self, customer: str | None, model: str, field: str, action: ScopeAction) -> str:
         """The grant set at exactly this level and target: allow, deny or inherit."""
-        for g in self.grants:
-            if (g.customer, g.model, g.field, g.action) == (customer, model, field, action):
-                return g.effect.value
-        return INHERIT
+        return self._explicit.get((customer, model, field, action), INHERIT)
 
     def with_grant(
         self, customer: str | None, model: str, field: str, action: ScopeAction, effect: str

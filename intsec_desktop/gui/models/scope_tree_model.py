@@ -66,6 +66,8 @@ class ScopeTreeModel(QAbstractItemModel):
         self._customer: str | None = None
         self._action = ScopeAction.READ
         self._columns: list[Column] = []
+        # Tri-state of a model row per (model, level, action); painting asks for it a lot.
+        self._states: dict[tuple[str, str | None, ScopeAction], Any] = {}
 
     # --- configuration ----------------------------------------------------------------------
 
@@ -95,15 +97,20 @@ class ScopeTreeModel(QAbstractItemModel):
         """A different integration or layout: a reset is the honest signal for that."""
         self.beginResetModel()
         self._view, self._mode, self._customer, self._action = view, mode, customer, action
+        self._states.clear()
         self._columns = self._make_columns()
         self.endResetModel()
 
-    def update_view(self, view: ScopeView, customer: str | None) -> None:
-        """Same layout, new values after one change at `customer`'s level (None: default,
-        which every customer inherits): dataChanged over the affected columns only."""
+    def update_view(self, view: ScopeView, customer: str | None, model: str, field: str) -> None:
+        """Same layout, new values after one change (customer None: the default, which every
+        customer inherits; field ALL: the whole model). dataChanged covers only what the change
+        can reach, so the view repaints those cells and nothing else."""
         self._view = view
-        if not self._columns:
-            return
+        if customer is None:
+            self._states.clear()
+        else:
+            for key in [k for k in self._states if k[1] == customer]:
+                del self._states[key]
         hit = [i for i, c in enumerate(self._columns) if customer is None or c.customer == customer]
         if not hit:
             return
@@ -114,17 +121,15 @@ class ScopeTreeModel(QAbstractItemModel):
             Qt.ItemDataRole.FontRole,
             Qt.ItemDataRole.ToolTipRole,
         ]
-        top = self.rowCount() - 1
-        if top < 0:
-            return
-        self.dataChanged.emit(self.index(0, first), self.index(top, last), roles)
-        for row in range(top + 1):
-            parent = self.index(row, 0)
-            children = self.rowCount(parent)
-            if children:
-                self.dataChanged.emit(
-                    self.index(0, first, parent), self.index(children - 1, last, parent), roles
-                )
+        model_row = self.index_of(model, None, first)
+        self.dataChanged.emit(model_row, model_row.siblingAtColumn(last), roles)
+        if field == ALL:
+            children = self.rowCount(model_row.siblingAtColumn(0))
+            top = self.index(0, first, model_row.siblingAtColumn(0))
+            self.dataChanged.emit(top, top.sibling(children - 1, last), roles)
+        else:
+            cell = self.index_of(model, field, first)
+            self.dataChanged.emit(cell, cell.siblingAtColumn(last), roles)
 
     # --- structure ----------------------------------------------------------------------------
 
@@ -197,6 +202,13 @@ class ScopeTreeModel(QAbstractItemModel):
         return Source.DEFAULT if col.customer is None else Source.OVERRIDE
 
     def _model_state(self, model: str, col: Column) -> tuple[Qt.CheckState, int, int] | None:
+        key = (model, col.customer, col.action)
+        if key not in self._states:
+            self._states[key] = self._compute_state(model, col)
+        state: tuple[Qt.CheckState, int, int] | None = self._states[key]
+        return state
+
+    def _compute_state(self, model: str, col: Column) -> tuple[Qt.CheckState, int, int] | None:
         assert self._view is not None
         spec = self._view.catalog.model(model)
         if col.action not in spec.actions:

@@ -3,7 +3,7 @@ presets and least-privilege findings. Every change goes through the bridge (audi
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -68,6 +68,11 @@ class ScopesPage(QWidget):
         self._bridge = bridge
         self._writing = False
         self.undo_stack = QUndoStack(self)
+        # Findings look at every customer (tens of ms at 1,000): coalesced, off the click path.
+        self._findings_timer = QTimer(self)
+        self._findings_timer.setSingleShot(True)
+        self._findings_timer.setInterval(200)
+        self._findings_timer.timeout.connect(self._update_findings)
         self.model = ScopeTreeModel(self)
         self.model.toggle_requested.connect(self.toggle)
         self.proxy = QSortFilterProxyModel(self)
@@ -243,12 +248,13 @@ class ScopesPage(QWidget):
         # currentData() hands a StrEnum back as plain str
         action = ScopeAction(self.action_box.currentData() or ScopeAction.READ)
         self.model.configure(view, mode, self.customer, action)
+        header = self.tree.header()
+        # One default size instead of a resize per column: 1,000 customer columns stay cheap.
+        header.setDefaultSectionSize(140 if per_customer else 200)
+        header.resizeSection(NAME, 240)
+        header.resizeSection(FIRST_CELL - 1, 120)
         self.tree.expandAll()
-        self.tree.header().resizeSection(NAME, 240)
-        self.tree.header().resizeSection(FIRST_CELL - 1, 120)
-        for col in range(FIRST_CELL, self.model.columnCount()):
-            self.tree.header().resizeSection(col, 200 if not per_customer else 140)
-        self._update_findings()
+        self._findings_timer.start()
 
     def _filter(self, text: str) -> None:
         self.proxy.setFilterFixedString(text.strip())
@@ -306,8 +312,8 @@ class ScopesPage(QWidget):
         new_view = view.with_grant(
             request.customer, request.model, request.field, request.action, effect
         )
-        self.model.update_view(new_view, request.customer)
-        self._update_findings()
+        self.model.update_view(new_view, request.customer, request.model, request.field)
+        self._findings_timer.start()
         return before
 
     def current_cell(self) -> tuple[ToggleRequest, QModelIndex] | None:
