@@ -61,4 +61,10 @@ def encoded_forms(value: bytes) -> list[tuple[str, bytes]]:
         if len(form) >= MIN_PATTERN_BYTES and form not in seen:
             seen.add(form)
             unique.append((name, form))
-    return unique
+    # A form that contains a shorter form of the same encoding can only match where that one
+    # does (e.g. padded base64 contains the aligned core): fewer patterns, a faster automaton.
+    return [
+        (name, form)
+        for name, form in unique
+        if not any(n == name and f != form and f in form for n, f in unique)
+    ]
