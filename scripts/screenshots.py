@@ -56,6 +56,28 @@ def window_for(folder: Path) -> MainWindow:
     return window
 
 
+def scan_demo(window: MainWindow) -> None:
+    """The Scan page after a scan of a small repository-like folder with two planted leaks."""
+    import base64
+
+    bridge = window.bridge
+    slug = bridge.list_integrations()[0].slug
+    leaked = b"demo_live_9QmZ4tR8vL1nB6xK"
+    bridge.add_credential(integration=slug, name="leaked_demo_key", secret=leaked)
+    tree = Path(os.environ["INTSEC_HOME"]) / "payroll-sync"
+    (tree / "config").mkdir(parents=True)
+    (tree / "config" / "settings.py").write_bytes(b"TIMEOUT = 30\nAPI_KEY = '" + leaked + b"'\n")
+    (tree / "deploy.yaml").write_bytes(b"env:\n  TOKEN_B64: " + base64.b64encode(leaked) + b"\n")
+    (tree / "notes.md").write_bytes(b"aws: AKIAIOSFODNN7EXAMPLE\n")
+    window.workspace.show_section("Scan")
+    page = window.workspace.scan_page
+    page.add_folder(tree)
+    page.start_scan()
+    page.wait_for_scan()
+    settle(300)
+    save(window, "scan")
+
+
 def main() -> int:
     app = QApplication(sys.argv[:1])
     app.setApplicationName("intsec-desktop")
@@ -102,6 +124,8 @@ def main() -> int:
 
     window.workspace.show_section("Integrations")
     save(window, "integrations")
+
+    scan_demo(window)
     window.shutdown()
     window.close()
     return 0

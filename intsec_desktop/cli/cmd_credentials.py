@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from intsec_desktop.cli import output, prompts
+from intsec_desktop.cli.cmd_scan import refresh_if_installed
 from intsec_desktop.cli.context import Context, Subcommands, note
 from intsec_desktop.core.errors import UsageError
 from intsec_desktop.core.model import (
@@ -62,6 +63,7 @@ def cred_add(ctx: Context) -> int:
         )
         listing = s.get_credential(created.id)
         summary = s.credential_summary(created.id) if ctx.as_json else {}
+        refresh_if_installed(s)
     if ctx.as_json:
         output.emit_json(summary)
     else:
@@ -161,6 +163,7 @@ def cred_rotate(ctx: Context) -> int:
         rotated = s.rotate_credential(
             ctx.args.credential, secret, note=ctx.args.note or "", old_revoked=revoked
         )
+        refresh_if_installed(s)
     print(
         f"rotated credential {rotated.id} to version {rotated.version}; version {rotated.version - 1} kept"
     )
@@ -183,6 +186,7 @@ def cred_edit(ctx: Context) -> int:
             reminder_days=_reminders(a.remind),
             notes=a.notes,
         )
+        refresh_if_installed(s)  # the fingerprints carry credential names
     print(f"updated credential {item.id}")
     _warn_about_leads(item)
     return 0
@@ -198,6 +202,7 @@ def cred_rm(ctx: Context) -> int:
         ):
             raise UsageError("not deleted: confirm on a terminal or pass --yes")
         s.remove_credential(c.id)
+        refresh_if_installed(s)
     print(f"removed credential {label}")
     return 0
 

@@ -241,3 +241,12 @@ def test_hook_blocks_a_staged_secret_while_locked(keyring_vault: CliVault, tmp_p
     _assert_no_secret(blocked.stdout + blocked.stderr, [secret])
     log = git(repo, "log", "--oneline").stdout.decode().splitlines()
     assert len(log) == 1  # only the clean commit went in
+    # A rotation refreshes the fingerprints: the new value is blocked too, still locked.
+    rotated = b"gh_tok_rotated_0a1b2c3d4e5f66"
+    vault.ok("cred", "rotate", "greenhouse/-/production/token", stdin=rotated, env=REAL_KEYRING)
+    git(repo, "rm", "-q", "--cached", "config.json")
+    (repo / "new.env").write_bytes(b"TOKEN=" + rotated + b"\n")
+    git(repo, "add", "new.env")
+    again = _commit(repo, vault.home)
+    assert again.returncode != 0, again
+    assert b"new.env:1: greenhouse/-/production/token v2 [raw]" in again.stdout + again.stderr
