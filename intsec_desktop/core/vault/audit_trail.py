@@ -58,10 +58,17 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _match(column: str, value: str, clauses: list[str], params: list[object]) -> None:
+def _match(
+    column: str, value: str, clauses: list[str], params: list[object], *, broad: bool = False
+) -> None:
     if value.endswith("*"):
-        clauses.append(f"{column} LIKE ? ESCAPE '\\'")
-        params.append(_like_escape(value[:-1]) + "%")
+        # A range the index can use (LIKE cannot: it is case-insensitive), then the exact test.
+        # A `broad` prefix (credential.*) matches most of the table: walking the primary key
+        # newest-first beats the index plus a sort, so the unary + keeps the planner off it.
+        prefix = value[:-1]
+        ranged = f"+{column}" if broad else column
+        clauses.append(f"{ranged} >= ? AND {ranged} < ? AND substr({column}, 1, ?) = ?")
+        params.extend([prefix, prefix + "\U0010ffff", len(prefix), prefix])
     else:
         clauses.append(f"{column} = ?")
         params.append(value)
@@ -73,7 +80,7 @@ def query(conn: Connection, where: AuditFilter) -> list[AuditEvent]:
     if where.actor:
         _match("actor", where.actor, clauses, params)
     if where.action:
-        _match("action", where.action, clauses, params)
+        _match("action", where.action, clauses, params, broad=True)
     if where.target:
         _match("target", where.target, clauses, params)
     if where.since is not None:

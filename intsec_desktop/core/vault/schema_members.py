@@ -16,7 +16,7 @@ _MEMBERS_SCHEMA = [
     """CREATE TRIGGER rotation_required_gone AFTER DELETE ON credentials
         BEGIN DELETE FROM rotation_required WHERE credential_id = OLD.id; END""",
     # Filtered listings over 100,000 events stay fast (benchmarks/audit_bench.py).
-    "CREATE INDEX audit_events_actor ON audit_events(actor, seq)",
+    "CREATE INDEX audit_events_actor ON audit_events(actor, action, seq)",
     "CREATE INDEX audit_events_action ON audit_events(action, seq)",
     "CREATE INDEX audit_events_target ON audit_events(target, seq)",
     "CREATE INDEX audit_events_at ON audit_events(at)",

@@ -30,7 +30,7 @@ from intsec_desktop.core.timefmt import format_utc
 from intsec_desktop.gui.bridge import VaultBridge, describe
 from intsec_desktop.gui.models.audit_model import AuditTableModel
 
-SHOWN_LIMIT = 5000  # newest first; the filters narrow it, export writes every match
+SHOWN_LIMIT = 2000  # newest first; the filters narrow it, export writes every match
 OK_STYLE, BAD_STYLE = "color: #2e7d32;", "color: #c62828;"
 
 
