@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from intsec_desktop.cli import output, prompts
-from intsec_desktop.cli.context import Context, Subcommands
+from intsec_desktop.cli.context import Context, Subcommands, note
 from intsec_desktop.core.errors import UsageError
 from intsec_desktop.core.model import Role
 from intsec_desktop.core.services import MemberChange
@@ -58,6 +58,12 @@ def member_add(ctx: Context) -> int:
 def member_list(ctx: Context) -> int:
     with ctx.open_session() as s:
         members = s.list_members()
+        due = s.rotation_required()
+    if due:
+        note(
+            f"{len(due)} credential(s) are due for rotation because a member who could read"
+            " them left or lost the reveal right; rotating each clears its mark"
+        )
     if ctx.as_json:
         output.emit_json(
             [

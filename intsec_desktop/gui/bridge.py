@@ -496,6 +496,9 @@ class VaultBridge(QObject):
     def list_members(self) -> list[MemberInfo]:
         return self._require().list_members()
 
+    def rotation_required(self) -> list[str]:
+        return self._require().rotation_required()
+
     def add_member(self, name: str, role: str) -> MemberChange:
         change = self._require().add_member(name, role)
         self._mutated()

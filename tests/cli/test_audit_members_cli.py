@@ -140,6 +140,9 @@ def test_member_remove_says_what_is_due_for_rotation(fresh: CliVault) -> None:
         assert path in out
     fresh.ok("member", "add", "vic", "--role", "viewer")
     assert "rotation" not in fresh.ok("member", "remove", "vic").out
+    assert (
+        f"{len(fresh.secrets)} credential(s) are due for rotation" in fresh.ok("member", "list").err
+    )
 
 
 def test_edited_role_in_keyslots_json_is_detected(fresh: CliVault) -> None:

@@ -123,6 +123,7 @@ def test_members_page_add_role_remove(qtbot: QtBot, owner: VaultBridge) -> None:
     assert "due for rotation" in page.message.text()
     page.remove("eve")
     assert page.model.rowCount() == 1
+    assert "due for rotation" in page.rotation_note.text()
     with pytest.raises(ConflictError, match="last owner"):
         page.remove(owner.member.name)  # type: ignore[union-attr]
     owner.lock()

@@ -51,11 +51,14 @@ TABLE: dict[Role, dict[Action, bool]] = {
     Role.VIEWER: {**dict.fromkeys(Action, False), Action.VIEW_METADATA: True, Action.EXPORT: True},
 }
 
-# One service call per action that has a service today (scopes and export land elsewhere).
+# One service call per action that has a service today (export has none yet).
 CALLS: dict[Action, Callable[[VaultSession], object]] = {
     Action.VIEW_METADATA: lambda s: s.list_credentials(),
     Action.REVEAL: lambda s: s.reveal_secret(CREDENTIAL_PATH, "reveal"),
     Action.WRITE: lambda s: s.add_integration("workday", "Workday", "hris", "api"),
+    Action.EDIT_SCOPES: lambda s: s.set_scope(
+        "bamboohr", None, "Employee", "first_name", "read", "allow"
+    ),
     Action.MANAGE_MEMBERS: lambda s: s.add_member("newbie", Role.VIEWER, "one-time-pass"),
     Action.VIEW_AUDIT: lambda s: s.list_audit(),
 }

@@ -67,6 +67,11 @@ class MembersPage(QWidget):
             self.message.textInteractionFlags().TextSelectableByMouse
         )
         self.message.setAccessibleName("Members message")
+        self.rotation_note = QLabel()
+        self.rotation_note.setWordWrap(True)
+        self.rotation_note.setStyleSheet("color: #b26a00;")
+        self.rotation_note.setAccessibleName("Rotation due")
+        self.rotation_note.hide()
         note = QLabel(ROLE_NOTE)
         note.setWordWrap(True)
         note.setEnabled(False)
@@ -85,6 +90,7 @@ class MembersPage(QWidget):
         layout.addWidget(note)
         layout.addLayout(buttons)
         layout.addWidget(self.message)
+        layout.addWidget(self.rotation_note)
         layout.addWidget(self.table, 1)
 
         bridge.vault_unlocked.connect(self.reload)
@@ -120,8 +126,17 @@ class MembersPage(QWidget):
             return
         try:
             self.model.set_members(self._bridge.list_members())
+            due = self._bridge.rotation_required()
         except IntsecError as exc:
             self.message.setText(describe(exc))
+            due = []
+        self.rotation_note.setText(
+            f"{len(due)} credential(s) are due for rotation because a member who could read them"
+            " left or lost the reveal right: " + ", ".join(due)
+            if due
+            else ""
+        )
+        self.rotation_note.setVisible(bool(due))
         self._apply_role()
 
     def _clear(self) -> None:
