@@ -36,11 +36,25 @@ class AuditServices(KeySlotServices):
         """Write the chain head into keyslots.json if this database is ahead of it; True if
         written. Costs one small atomic file write, so it runs at session close, not per event."""
         file = self._current_slots()
-        updated = audit_trail.with_head(file, self._conn)
-        if updated is file:
-            return False
-        updated.save(paths.keyslots_path(self.folder), self._vault.keys.database_key)
-        return True
+        if audit_trail.with_head(file, self._conn) is file:
+            return False  # read-only sessions end here, without taking the write lock
+        conn = self._conn
+        if self._batch_depth:
+            return False  # inside batch(): the caller's commit is still to come
+        with storage_errors():
+            conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Under the write lock: a key-slot change in another process saves keyslots.json
+            # before it commits, so this re-read sees it and no slot change is lost.
+            file = self._current_slots()
+            updated = audit_trail.with_head(file, conn)
+            if updated is file:
+                return False
+            updated.save(paths.keyslots_path(self.folder), self._vault.keys.database_key)
+            return True
+        finally:
+            with contextlib.suppress(Exception):
+                conn.execute("ROLLBACK")  # nothing was written to the database
 
     def close(self) -> None:
         # Best effort: a close never fails, and a missed head only weakens truncation detection
