@@ -177,3 +177,15 @@ def test_corrupt_git_object_is_reported_and_the_scan_goes_on(tmp_path: Path) -> 
 
 def test_every_named_encoding_has_a_planted_form() -> None:
     assert set(every_encoding(PLANTED)) == set(encodings.ENCODINGS)
+
+
+def test_a_5_gb_file_is_skipped_without_being_read(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.log"
+    with huge.open("wb") as handle:
+        handle.truncate(5 * 1024**3)  # sparse: no disk used, but stat says 5 GB
+    (tmp_path / "small.txt").write_bytes(PLANTED)
+    report = run_scan(
+        ScanOptions((tmp_path,), jobs=1), build_pattern_set([SecretEntry("s", 1, PLANTED)])
+    )
+    assert dict(report.skipped) == {str(huge): "over the size limit"}
+    assert [f.path for f in report.findings] == [str(tmp_path / "small.txt")]
