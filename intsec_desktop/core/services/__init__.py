@@ -14,6 +14,7 @@ from intsec_desktop.core.services._base import current_origin
 from intsec_desktop.core.services.audit_admin import AuditServices
 from intsec_desktop.core.services.catalog import CatalogServices
 from intsec_desktop.core.services.credentials import REVEAL_PURPOSES, CredentialServices
+from intsec_desktop.core.services.export_admin import ExportServices
 from intsec_desktop.core.services.import_admin import ImportOutcome, ImportServices
 from intsec_desktop.core.services.keyslot_admin import KeySlotServices
 from intsec_desktop.core.services.members_admin import MemberChange, MemberInfo, MemberServices
@@ -55,6 +56,7 @@ class VaultSession(
     ScanServices,
     ImportServices,
     ScopeServices,
+    ExportServices,
 ):
     """One unlocked vault, used by one member. GUI and CLI hold one of these."""
 

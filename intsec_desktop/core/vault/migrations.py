@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from intsec_desktop.core.errors import IntsecError
 from intsec_desktop.core.vault.database import Connection, storage_errors, write_transaction
+from intsec_desktop.core.vault.schema_export import _EXPORT_SCHEMA
 from intsec_desktop.core.vault.schema_members import _MEMBERS_SCHEMA
 from intsec_desktop.core.vault.schema_scopes import _SCOPES_SCHEMA
 
@@ -106,6 +107,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0002_rotation_workflow", _V2),
     ("0003_scopes", _SCOPES_SCHEMA),
     ("0004_members_audit", _MEMBERS_SCHEMA),
+    ("0006_export_profiles", _EXPORT_SCHEMA),
 ]
 
 

@@ -1,0 +1,1 @@
+"""Secret-free export: profiles, reference dialects, deterministic renderers, leak guard, drift."""

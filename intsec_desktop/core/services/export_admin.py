@@ -1,0 +1,148 @@
+"""Export: profiles (stored, audited), rendering, the leak guard's one audited read of stored
+values, writing and drift checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from intsec_desktop import __version__
+from intsec_desktop.core import rotation
+from intsec_desktop.core.errors import (
+    ConflictError,
+    PermissionDeniedError,
+    VaultDamagedError,
+)
+from intsec_desktop.core.export import drift, target
+from intsec_desktop.core.export.guard import LeakGuard
+from intsec_desktop.core.export.profile import ExportProfile
+from intsec_desktop.core.export.render import Rendered, ScopeSource, VaultPicture, render
+from intsec_desktop.core.roles import Action, require
+from intsec_desktop.core.scan.patterns import SecretEntry
+from intsec_desktop.core.scope_catalog import builtin_catalog
+from intsec_desktop.core.services._base import SessionBase
+from intsec_desktop.core.services.credentials import _path, _sealing_aad
+from intsec_desktop.core.vault import export_repo, scopes_repo
+from intsec_desktop.core.vault import repository as repo
+from intsec_desktop.core.vault.crypto import SealError, open_sealed
+
+GENERATOR = f"intsec-desktop {__version__}"
+
+
+class ExportServices(SessionBase):
+    # --- profiles -------------------------------------------------------------------------
+
+    def export_profiles(self) -> list[ExportProfile]:
+        require(self.member, Action.VIEW_METADATA)
+        return export_repo.profiles(self._conn)
+
+    def export_profile(self, name: str) -> ExportProfile:
+        require(self.member, Action.VIEW_METADATA)
+        return export_repo.profile(self._conn, name)
+
+    def save_export_profile(self, profile: ExportProfile, *, replace: bool = False) -> None:
+        """Add a profile, or change it when `replace`; integrations must exist now."""
+        require(self.member, Action.EXPORT)
+        if not profile.name:
+            raise ConflictError("a stored profile needs a name")
+        with self._transaction() as conn:
+            for slug in profile.integrations:
+                repo.integration_by_slug(conn, slug)
+            known = export_repo.exists(conn, profile.name)
+            if known and not replace:
+                raise ConflictError(f"export profile {profile.name!r} exists; edit it instead")
+            export_repo.save(conn, profile, self._clock.now())
+            details: dict[str, object] = dict(profile.spec(), target=profile.target)
+            action = "export_profile.changed" if known else "export_profile.added"
+            self._audit(conn, action, f"export_profile:{profile.name}", details)
+
+    def remove_export_profile(self, name: str) -> None:
+        require(self.member, Action.EXPORT)
+        with self._transaction() as conn:
+            export_repo.profile(conn, name)
+            export_repo.delete(conn, name)
+            self._audit(conn, "export_profile.removed", f"export_profile:{name}", {})
+
+    # --- rendering ------------------------------------------------------------------------
+
+    def _picture(self, profile: ExportProfile) -> VaultPicture:
+        conn = self._conn
+        now = self._clock.now()
+        integrations = repo.integrations(conn)
+        wanted = set(profile.integrations) or {i.slug for i in integrations}
+        credentials = [
+            (c, rotation.status(c, now))
+            for c in repo.credentials(conn, environment=profile.environment.value)
+        ]
+        scopes = {
+            i.slug: ScopeSource(
+                builtin_catalog(i.category.value).with_custom_fields(
+                    scopes_repo.custom_fields(conn, i.id)
+                ),
+                tuple(scopes_repo.grants(conn, i.id)),
+            )
+            for i in integrations
+            if i.slug in wanted
+        }
+        return VaultPicture(integrations, repo.customers(conn), credentials, scopes)
+
+    def render_export(self, profile: ExportProfile) -> Rendered:
+        """The bytes this profile exports now (no secret is read; nothing is written)."""
+        require(self.member, Action.EXPORT)
+        return render(profile, self._picture(profile), GENERATOR)
+
+    def secret_values_for_export_guard(self, target: str) -> list[SecretEntry]:
+        """Every kept value of every credential, for the leak guard's matching only. One audit
+        event per export. Needs a key slot that can open values: without one, nothing can be
+        guarded, so nothing is written."""
+        require(self.member, Action.EXPORT)
+        sealing_key = self._vault.keys.sealing_key
+        if sealing_key is None:
+            raise PermissionDeniedError(
+                "the leak guard must check every stored value and this key slot cannot open "
+                "them; export from a slot with the reveal right"
+            )
+        entries: list[SecretEntry] = []
+        with self._transaction() as conn:
+            credentials = repo.credentials(conn)
+            for credential in credentials:
+                for version in repo.versions(conn, credential.id):
+                    sealed = repo.sealed_value(conn, credential.id, version.version)
+                    if not version.has_value or sealed is None:
+                        continue
+                    try:
+                        value = open_sealed(
+                            sealing_key, sealed, _sealing_aad(credential.id, version.version)
+                        )
+                    except SealError as exc:
+                        raise VaultDamagedError(
+                            f"the sealed value of credential {credential.id} failed authentication"
+                        ) from exc
+                    entries.append(SecretEntry(_path(credential), version.version, value))
+            self._audit(
+                conn,
+                "secrets.used_for_export_guard",
+                f"export:{target}",
+                {"credentials": len(credentials), "values": len(entries)},
+            )
+        return entries
+
+    def export_guard(self, target: str) -> LeakGuard:
+        return LeakGuard.from_entries(self.secret_values_for_export_guard(target))
+
+    def write_export(self, profile: ExportProfile, path: Path, *, force: bool = False) -> Rendered:
+        """Render, refuse on a leak (exit 6) or a bad target, then replace `path` atomically."""
+        require(self.member, Action.EXPORT)
+        target.check_target(path, force=force)
+        rendered = self.render_export(profile)
+        self.export_guard(str(path)).check(rendered.data)
+        target.write(path, rendered.data, force=force)
+        return rendered
+
+    def export_drift(
+        self, committed: bytes, name: str, profile: ExportProfile | None = None
+    ) -> tuple[Rendered, list[str]]:
+        """(what the vault exports now, readable differences); no differences means no drift."""
+        require(self.member, Action.EXPORT)
+        wanted = profile or drift.recorded_profile(committed, name)
+        fresh = self.render_export(wanted)
+        return fresh, drift.drift(committed, fresh, name)
