@@ -8,36 +8,18 @@ from pathlib import Path
 from intsec_desktop.cli import output, prompts
 from intsec_desktop.cli.cmd_scan import refresh_if_installed
 from intsec_desktop.cli.context import Context, Subcommands, note
-from intsec_desktop.core.errors import StorageError, UsageError
-from intsec_desktop.core.importers.envfile import FileFormat, parse_file, plan, render
+from intsec_desktop.core.errors import UsageError
+from intsec_desktop.core.importers.envfile import FileFormat
+from intsec_desktop.core.importers.import_file import TEMPLATE_SUFFIX, read_plan, write_result
 from intsec_desktop.core.model import Environment
-from intsec_desktop.core.vault.atomic import write_atomic
-
-TEMPLATE_SUFFIX = ".intsec-template"
-
-
-def _format_of(path: Path, explicit: str | None) -> FileFormat:
-    if explicit:
-        return FileFormat(explicit)
-    suffix = path.suffix.lower()
-    if suffix == ".json":
-        return FileFormat.JSON
-    if suffix in (".yaml", ".yml"):
-        return FileFormat.YAML
-    return FileFormat.DOTENV
 
 
 def import_dotenv(ctx: Context) -> int:
     a = ctx.args
     source = Path(a.file)
-    try:
-        data = source.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read {source}: {exc.strerror}") from None
-    file_format = _format_of(source, a.format)
-    text, entries, mapping = parse_file(data, file_format, str(source))
-    items = plan(entries, a.integration, a.customer)
-    secrets = [i for i in items if i.secret]
+    import_plan = read_plan(source, a.integration, a.customer, a.format)
+    items = import_plan.items
+    secrets = import_plan.secrets
     rows = [[i.key, "yes" if i.secret else "no", i.credential or "-", i.reason] for i in items]
     if not ctx.as_json:
         output.emit_table(["key", "secret", "credential", "why"], rows)
@@ -57,18 +39,7 @@ def import_dotenv(ctx: Context) -> int:
         )
         if outcome.added:
             refresh_if_installed(session)
-    rendered = render(text, entries, mapping, items, file_format)
-    target = source if a.rewrite else source.with_name(source.name + TEMPLATE_SUFFIX)
-    backup = source.with_name(source.name + ".bak") if a.rewrite and a.backup else None
-    try:
-        if backup is not None:
-            write_atomic(backup, data, 0o600)
-        mode = source.stat().st_mode & 0o777 if a.rewrite else 0o644
-        write_atomic(target, rendered, mode)
-    except StorageError as exc:
-        raise StorageError(
-            f"{exc}; the secrets are stored, so running the import again only writes the file"
-        ) from exc
+    target, backup = write_result(import_plan, rewrite=a.rewrite, backup=a.backup)
     summary = {
         "added": outcome.added,
         "unchanged": outcome.unchanged,

@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from intsec_desktop.core import services
 from intsec_desktop.core.clock import Clock, SystemClock
 from intsec_desktop.core.errors import IntsecError, VaultMissingError
+from intsec_desktop.core.importers.import_file import ImportPlan
 from intsec_desktop.core.model import (
     AuditEvent,
     Credential,
@@ -517,3 +518,37 @@ class VaultBridge(QObject):
         self.members_changed.emit()
         self.credentials_reloaded.emit()  # rotation marks
         return change
+
+    # --- import ---------------------------------------------------------------------------------
+
+    def import_preview(self, path: Path, integration: str, customer: str | None) -> ImportPlan:
+        """Which keys of a config file would become credentials (values stay in the plan)."""
+        from intsec_desktop.core.importers.import_file import read_plan
+
+        self._require()
+        return read_plan(path, integration, customer)
+
+    def import_apply(
+        self,
+        import_plan: ImportPlan,
+        *,
+        integration: str,
+        customer: str | None,
+        environment: str,
+        rewrite: bool,
+        backup: bool,
+    ) -> tuple[int, int, Path]:
+        """Store the plan's secrets in one transaction, then write the references file."""
+        from intsec_desktop.core.importers.import_file import write_result
+
+        outcome = self._require().import_credentials(
+            import_plan.items,
+            integration=integration,
+            customer=customer,
+            environment=environment,
+            source=import_plan.source.name,
+        )
+        self._mutated()
+        self.credentials_reloaded.emit()
+        target, _ = write_result(import_plan, rewrite=rewrite, backup=backup)
+        return len(outcome.added), len(outcome.unchanged), target

@@ -26,6 +26,7 @@ from intsec_desktop.core.settings import AppSettings
 from intsec_desktop.gui.bridge import VaultBridge, describe
 from intsec_desktop.gui.clipboard import SecureClipboard
 from intsec_desktop.gui.dialogs.credential_dialog import CredentialDialog
+from intsec_desktop.gui.dialogs.import_dialog import ImportDialog
 from intsec_desktop.gui.dialogs.rotate_dialog import RotateDialog, credential_path
 from intsec_desktop.gui.icons import icon
 from intsec_desktop.gui.models.credentials_filter import CredentialQuery, CredentialsFilterProxy
@@ -80,6 +81,8 @@ class CredentialsPage(QWidget):
         toolbar.addSeparator()
         toolbar.addAction(self.reveal_action)
         toolbar.addAction(self.copy_action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.import_action)
         header = QHBoxLayout()
         header.addWidget(QLabel("<h2>Credentials</h2>"))
         header.addWidget(toolbar, 1)
@@ -185,6 +188,9 @@ class CredentialsPage(QWidget):
         self.find_action = self._action(
             "scan", "Find", ["Ctrl+F"], self.focus_filter, "Filter credentials"
         )
+        self.import_action = self._action(
+            "export", "&Import…", ["Ctrl+I"], self.import_file, "Import a .env, JSON or YAML file"
+        )
 
     # --- state ------------------------------------------------------------------------------
 
@@ -218,6 +224,7 @@ class CredentialsPage(QWidget):
         selected = self.selected_listing() is not None
         writer = unlocked and self._can_write()
         self.add_action.setEnabled(writer)
+        self.import_action.setEnabled(writer and self._bridge.can_reveal)  # sealing needs SK
         for action in (self.edit_action, self.rotate_action, self.delete_action, self.open_action):
             action.setEnabled(writer and selected)
         can_reveal = unlocked and self._bridge.can_reveal
@@ -226,7 +233,12 @@ class CredentialsPage(QWidget):
         self.detail.set_can_reveal(can_reveal)
         if unlocked and not writer:
             why = "Your role may view credentials but not change them."
-            for action in (self.add_action, self.edit_action, self.rotate_action):
+            for action in (
+                self.add_action,
+                self.edit_action,
+                self.rotate_action,
+                self.import_action,
+            ):
                 action.setToolTip(why)
 
     def _update_count(self, *_: object) -> None:
@@ -339,6 +351,13 @@ class CredentialsPage(QWidget):
             # Filtered out: show everything rather than hide what was just added.
             self.filter_bar.reset()
             self.select_credential(added.id)
+
+    def import_file(self) -> None:
+        if not self._can_write():
+            return
+        dialog = ImportDialog(self._bridge, self)
+        if dialog.exec():
+            self._status_message(dialog.result_text)
 
     def edit_selected(self) -> None:
         listing = self.selected_listing()
