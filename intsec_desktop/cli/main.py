@@ -11,6 +11,7 @@ from intsec_desktop.cli import (
     cmd_audit,
     cmd_catalog,
     cmd_credentials,
+    cmd_export,
     cmd_import,
     cmd_members,
     cmd_reminders,
@@ -85,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmd_credentials.register(sub, common)
     cmd_reminders.register(sub, common)
     cmd_scopes.register(sub, common)
+    cmd_export.register(sub, common)
     cmd_scan.register(sub, common)
     cmd_import.register(sub, common)
     cmd_audit.register(sub, common)

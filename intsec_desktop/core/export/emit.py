@@ -7,6 +7,7 @@ only when YAML cannot read them as anything else; all others are JSON-style doub
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
@@ -32,6 +33,13 @@ def _quote(text: str) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=65536)
+def _scalar_text(text: str) -> str:
+    if _PLAIN.match(text) and text.lower() not in _YAML_WORDS:
+        return text
+    return _quote(text)
+
+
 def scalar(value: Any) -> str:
     if value is None:
         return "null"
@@ -39,35 +47,71 @@ def scalar(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
-    text = str(value)
-    if _PLAIN.match(text) and text.lower() not in _YAML_WORDS:
-        return text
-    return _quote(text)
+    return _scalar_text(str(value))
 
 
-def _yaml(value: Any, indent: int, out: list[str]) -> None:
-    pad = "  " * indent
+def _flow(value: Any) -> str | None:
+    """One-line form of a list or of a mapping whose values are scalars or lists; else None."""
+    if isinstance(value, list):
+        return "[" + ", ".join([scalar(x) for x in value]) + "]"
     if isinstance(value, dict):
+        parts = []
+        for key in sorted(value):
+            item = value[key]
+            if isinstance(item, str):
+                text = _scalar_text(item)
+            elif isinstance(item, dict):
+                return None
+            elif isinstance(item, list):
+                text = "[" + ", ".join([scalar(x) for x in item]) + "]"
+            else:
+                text = scalar(item)
+            parts.append(f"{_scalar_text(key)}: {text}")
+        return "{" + ", ".join(parts) + "}"
+    return scalar(value)
+
+
+class _Writer:
+    """Block mappings, with leaf mappings on one line; a mapping registered as an anchor is
+    written once and referred to by alias afterwards (keys are sorted, so the anchor's key
+    must sort before its aliases: `base_scopes` before `customers`)."""
+
+    def __init__(self, anchors: dict[int, str]) -> None:
+        self.anchors = anchors
+        self.defined: set[int] = set()
+        self.out: list[str] = []
+
+    def mapping(self, value: dict[str, Any], indent: int) -> None:
+        pad = "  " * indent
+        out = self.out
         for key in sorted(value):
             item = value[key]
             k = scalar(key)
-            if isinstance(item, dict) and item:
-                out.append(f"{pad}{k}:")
-                _yaml(item, indent + 1, out)
-            elif isinstance(item, list):
-                out.append(f"{pad}{k}: [{', '.join(scalar(x) for x in item)}]")
-            elif isinstance(item, dict):
-                out.append(f"{pad}{k}: {{}}")
+            anchor = self.anchors.get(id(item)) if isinstance(item, dict) else None
+            if anchor is not None and id(item) in self.defined:
+                out.append(f"{pad}{k}: *{anchor}")
+                continue
+            if anchor is not None:
+                self.defined.add(id(item))
+                if item:
+                    out.append(f"{pad}{k}: &{anchor}")
+                    self.mapping(item, indent + 1)
+                else:
+                    out.append(f"{pad}{k}: &{anchor} {{}}")
+                continue
+            flow = _flow(item)
+            if flow is not None:
+                out.append(f"{pad}{k}: {flow}")
             else:
-                out.append(f"{pad}{k}: {scalar(item)}")
-        return
-    raise TypeError(f"unexpected {type(value).__name__} in the export tree")
+                out.append(f"{pad}{k}:")
+                self.mapping(item, indent + 1)
 
 
-def to_yaml(tree: dict[str, Any], header: list[str]) -> str:
-    out = [f"# {line}" for line in header]
-    _yaml(tree, 0, out)
-    return "\n".join(out) + "\n"
+def to_yaml(tree: dict[str, Any], header: list[str], anchors: dict[int, str] | None = None) -> str:
+    writer = _Writer(anchors or {})
+    writer.out.extend(f"# {line}" for line in header)
+    writer.mapping(tree, 0)
+    return "\n".join(writer.out) + "\n"
 
 
 def to_json(tree: dict[str, Any]) -> str:

@@ -3,6 +3,7 @@ credential's own identity (stable) and are checked for collisions on every rende
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 
@@ -12,6 +13,17 @@ from intsec_desktop.core.model import Credential
 
 SHARED = "_shared"  # the customer part of an integration-wide credential (no slug starts with _)
 _NOT_ALNUM = re.compile(r"[^A-Za-z0-9]+")
+_NOT_NAME = re.compile(r"[^a-z0-9_]")
+
+
+@functools.lru_cache(maxsize=65536)
+def _upper(part: str) -> str:
+    return _NOT_ALNUM.sub("_", part).upper()
+
+
+@functools.lru_cache(maxsize=65536)
+def _has_separator(slug: str) -> bool:
+    return _NOT_ALNUM.search(slug) is not None
 
 
 def env_name(credential: Credential) -> str:
@@ -26,8 +38,8 @@ def env_name_of(integration: str, customer: str | None, name: str) -> str:
     may): otherwise a short hash of the exact identity is appended, so `a-b` and `a_b` never
     share a variable and no name depends on any other credential."""
     parts = [integration, customer or "", name]
-    var = "INTSEC_" + "_".join(_NOT_ALNUM.sub("_", p).upper() for p in parts)
-    if _NOT_ALNUM.search(integration + (customer or "")) or re.search(r"[^a-z0-9_]", name):
+    var = "INTSEC_" + "_".join([_upper(p) for p in parts])
+    if _has_separator(integration) or _has_separator(customer or "") or _NOT_NAME.search(name):
         identity = "\0".join(parts)
         var += "_" + hashlib.sha256(identity.encode()).hexdigest()[:8].upper()
     return var

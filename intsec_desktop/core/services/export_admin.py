@@ -103,21 +103,15 @@ class ExportServices(SessionBase):
             )
         entries: list[SecretEntry] = []
         with self._transaction() as conn:
-            credentials = repo.credentials(conn)
-            for credential in credentials:
-                for version in repo.versions(conn, credential.id):
-                    sealed = repo.sealed_value(conn, credential.id, version.version)
-                    if not version.has_value or sealed is None:
-                        continue
-                    try:
-                        value = open_sealed(
-                            sealing_key, sealed, _sealing_aad(credential.id, version.version)
-                        )
-                    except SealError as exc:
-                        raise VaultDamagedError(
-                            f"the sealed value of credential {credential.id} failed authentication"
-                        ) from exc
-                    entries.append(SecretEntry(_path(credential), version.version, value))
+            credentials = {c.id: c for c in repo.credentials(conn)}
+            for credential_id, version, sealed in export_repo.kept_sealed_values(conn):
+                try:
+                    value = open_sealed(sealing_key, sealed, _sealing_aad(credential_id, version))
+                except SealError as exc:
+                    raise VaultDamagedError(
+                        f"the sealed value of credential {credential_id} failed authentication"
+                    ) from exc
+                entries.append(SecretEntry(_path(credentials[credential_id]), version, value))
             self._audit(
                 conn,
                 "secrets.used_for_export_guard",

@@ -62,3 +62,15 @@ def save(conn: Connection, item: ExportProfile, now: datetime) -> None:
 
 def delete(conn: Connection, name: str) -> None:
     conn.execute("DELETE FROM export_profiles WHERE name = ?", (name,))
+
+
+def kept_sealed_values(conn: Connection) -> list[tuple[int, int, bytes]]:
+    """(credential id, version, sealed value) of every version whose value is still kept, in one
+    query: the leak guard reads all of them on every export."""
+    return [
+        (int(r[0]), int(r[1]), bytes(r[2]))
+        for r in conn.execute(
+            "SELECT credential_id, version, sealed FROM credential_versions"
+            " WHERE sealed IS NOT NULL ORDER BY credential_id, version"
+        ).fetchall()
+    ]
