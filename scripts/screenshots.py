@@ -78,6 +78,32 @@ def scan_demo(window: MainWindow) -> None:
     save(window, "scan")
 
 
+def export_demo(window: MainWindow) -> None:
+    """The Export page: an EU profile saved, previewed, guarded and written into a git repo."""
+    import subprocess
+
+    from intsec_desktop.core.model import Region
+
+    repo = Path(os.environ["INTSEC_HOME"]) / "deploy-config"
+    repo.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["git", "init", "-q", str(repo)], check=False)
+    window.workspace.show_section("Export")
+    page = window.workspace.export_page
+    page.reload()
+    page.name_edit.setText("eu-production")
+    for region, box in page.region_boxes.items():
+        box.setChecked(region is Region.EU)
+    page.target_edit.setText(str(repo / "integrations.eu.yaml"))
+    page.save_profile()
+    page.write()
+    window.bridge.edit_customer(window.bridge.list_customers()[0].slug, name="Renamed GmbH")
+    page.refresh_preview()
+    page.check_leaks()
+    page.tabs.setCurrentIndex(1)
+    settle(300)
+    save(window, "export")
+
+
 def main() -> int:
     app = QApplication(sys.argv[:1])
     app.setApplicationName("intsec-desktop")
@@ -125,6 +151,7 @@ def main() -> int:
     window.workspace.show_section("Integrations")
     save(window, "integrations")
 
+    export_demo(window)
     scan_demo(window)
     window.shutdown()
     window.close()

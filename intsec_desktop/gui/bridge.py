@@ -13,6 +13,9 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from intsec_desktop.core import services
 from intsec_desktop.core.clock import Clock, SystemClock
 from intsec_desktop.core.errors import IntsecError, VaultMissingError
+from intsec_desktop.core.export.guard import GuardHit
+from intsec_desktop.core.export.profile import ExportProfile
+from intsec_desktop.core.export.render import Rendered
 from intsec_desktop.core.importers.import_file import ImportPlan
 from intsec_desktop.core.model import (
     AuditEvent,
@@ -552,3 +555,32 @@ class VaultBridge(QObject):
         self.credentials_reloaded.emit()
         target, _ = write_result(import_plan, rewrite=rewrite, backup=backup)
         return len(outcome.added), len(outcome.unchanged), target
+
+    # --- export ---------------------------------------------------------------------------------
+
+    export_profiles_changed = Signal()
+
+    def export_profiles(self) -> list[ExportProfile]:
+        return self._require().export_profiles()
+
+    def save_export_profile(self, profile: ExportProfile, *, replace: bool) -> None:
+        self._require().save_export_profile(profile, replace=replace)
+        self._mutated()
+        self.export_profiles_changed.emit()
+
+    def remove_export_profile(self, name: str) -> None:
+        self._require().remove_export_profile(name)
+        self._mutated()
+        self.export_profiles_changed.emit()
+
+    def render_export(self, profile: ExportProfile) -> Rendered:
+        """The bytes the profile exports now; reads no secret."""
+        return self._require().render_export(profile)
+
+    def export_leaks(self, rendered: Rendered, target: str) -> list[GuardHit]:
+        """The leak guard's verdict on a preview (one audited read of the stored values)."""
+        return self._require().export_guard(target).hits(rendered.data)
+
+    def write_export(self, profile: ExportProfile, path: Path, *, force: bool) -> Rendered:
+        """Guarded and atomic; raises LeakFoundError (naming credentials) instead of writing."""
+        return self._require().write_export(profile, path, force=force)

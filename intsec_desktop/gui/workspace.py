@@ -20,6 +20,7 @@ from intsec_desktop.gui.icons import icon
 from intsec_desktop.gui.pages.audit_page import AuditPage
 from intsec_desktop.gui.pages.catalog_pages import CustomersPage, IntegrationsPage
 from intsec_desktop.gui.pages.credentials_page import CredentialsPage
+from intsec_desktop.gui.pages.export_page import ExportPage
 from intsec_desktop.gui.pages.members_page import MembersPage
 from intsec_desktop.gui.pages.placeholder_page import PLACEHOLDERS, PlaceholderPage
 from intsec_desktop.gui.pages.reminders_page import RemindersPage
@@ -60,6 +61,7 @@ class Workspace(QWidget):
         self.reminders_page = RemindersPage(bridge, reminders)
         self.scopes_page = ScopesPage(bridge)
         self.scan_page = ScanPage(bridge)
+        self.export_page = ExportPage(bridge)
         self.audit_page = AuditPage(bridge)
         self.members_page = MembersPage(bridge)
         self._notifier_name = reminders.notifier.name
@@ -71,6 +73,7 @@ class Workspace(QWidget):
             "Scopes": self.scopes_page,
             "Reminders": self.reminders_page,
             "Scan": self.scan_page,
+            "Export": self.export_page,
             "Audit": self.audit_page,
             "Members": self.members_page,
         }

@@ -22,7 +22,5 @@ class PlaceholderPage(QWidget):
         self.setAccessibleName(f"{title} (not available yet)")
 
 
-PLACEHOLDERS = {
-    "Export": "Secret-free configuration files (YAML, JSON, .env, Kubernetes) with references "
-    "instead of values, and a drift check for CI.",
-}
+# Section name -> what it will hold; empty while every section has its page.
+PLACEHOLDERS: dict[str, str] = {}
