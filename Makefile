@@ -69,7 +69,7 @@ test: system-deps $(STAMP) lint
 	$(IN_SESSION) $(PYTEST)
 
 bench: system-deps $(STAMP)
-	$(IN_SESSION) bash -c '$(PY) benchmarks/run.py && $(PY) benchmarks/gui_bench.py && $(PY) benchmarks/scopes_bench.py && $(PY) benchmarks/scan_bench.py && $(PY) benchmarks/audit_bench.py'
+	$(IN_SESSION) bash -c '$(PY) benchmarks/run.py && $(PY) benchmarks/gui_bench.py && $(PY) benchmarks/scopes_bench.py && $(PY) benchmarks/scan_bench.py && $(PY) benchmarks/audit_bench.py && $(PY) benchmarks/export_bench.py'
 
 # Refreshes docs/screenshots/*.png from the real widgets on a throwaway demo vault.
 screenshots: system-deps $(STAMP)

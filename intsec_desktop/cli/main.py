@@ -15,6 +15,7 @@ from intsec_desktop.cli import (
     cmd_import,
     cmd_members,
     cmd_reminders,
+    cmd_run,
     cmd_scan,
     cmd_scopes,
     cmd_vault,
@@ -87,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmd_reminders.register(sub, common)
     cmd_scopes.register(sub, common)
     cmd_export.register(sub, common)
+    cmd_run.register(sub, common)
     cmd_scan.register(sub, common)
     cmd_import.register(sub, common)
     cmd_audit.register(sub, common)

@@ -7,7 +7,7 @@ import json
 
 import yaml
 
-from tests.cli.conftest import CliVault, assert_one_line_error, snapshot
+from tests.cli.conftest import CliVault, assert_one_line_error, run_intsec, snapshot
 
 
 def test_export_writes_a_secret_free_resident_file(fresh: CliVault) -> None:
@@ -97,3 +97,19 @@ def test_a_profile_naming_a_deleted_integration(fresh: CliVault) -> None:
     fresh.ok("export", "profile", "add", "wd", "--region", "eu", "--integration", "workday")
     fresh.ok("integration", "rm", "workday")
     assert_one_line_error(fresh.run("export", "wd"), 1, "no longer exist: workday")
+
+
+def test_run_injects_env_references_without_writing_them(fresh: CliVault) -> None:
+    secret = fresh.secrets["bamboohr/acme/production/api_key"]
+    unlock = ["--vault", str(fresh.folder), "--passphrase-file", str(fresh.passphrase_file)]
+    result = run_intsec(
+        "run", *unlock, "--env", "production", "--region", "eu", "--",
+        "sh", "-c", 'test "$INTSEC_BAMBOOHR_ACME_API_KEY" = "$WANT" && echo same',
+        home=fresh.home, env={"WANT": secret.decode()},
+    )  # fmt: skip
+    assert result.code == 0, result
+    assert result.out.strip() == "same"
+    assert secret not in result.stderr
+    before = set(fresh.home.rglob("*"))
+    assert_one_line_error(run_intsec("run", *unlock, "--env", "production", home=fresh.home), 2)
+    assert set(fresh.home.rglob("*")) == before  # nothing written

@@ -50,8 +50,22 @@ def scalar(value: Any) -> str:
     return _scalar_text(str(value))
 
 
+_CREDENTIAL_KEYS = frozenset(["kind", "not_after", "owner", "ref", "rotate_every_days", "status"])
+
+
+def _credential_flow(v: dict[str, Any]) -> str:
+    """The commonest line of an export (one per credential), without the general loop."""
+    return (
+        f"{{kind: {scalar(v['kind'])}, not_after: {scalar(v['not_after'])}, "
+        f"owner: {scalar(v['owner'])}, ref: {scalar(v['ref'])}, "
+        f"rotate_every_days: {scalar(v['rotate_every_days'])}, status: {scalar(v['status'])}}}"
+    )
+
+
 def _flow(value: Any) -> str | None:
     """One-line form of a list or of a mapping whose values are scalars or lists; else None."""
+    if isinstance(value, dict) and len(value) == 6 and value.keys() == _CREDENTIAL_KEYS:
+        return _credential_flow(value)
     if isinstance(value, list):
         return "[" + ", ".join([scalar(x) for x in value]) + "]"
     if isinstance(value, dict):

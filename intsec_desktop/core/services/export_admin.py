@@ -3,6 +3,7 @@ values, writing and drift checks."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from intsec_desktop import __version__
@@ -14,7 +15,7 @@ from intsec_desktop.core.errors import (
 )
 from intsec_desktop.core.export import drift, target
 from intsec_desktop.core.export.guard import LeakGuard
-from intsec_desktop.core.export.profile import ExportProfile
+from intsec_desktop.core.export.profile import Dialect, ExportProfile
 from intsec_desktop.core.export.render import Rendered, ScopeSource, VaultPicture, render
 from intsec_desktop.core.roles import Action, require
 from intsec_desktop.core.scan.patterns import SecretEntry
@@ -140,3 +141,15 @@ class ExportServices(SessionBase):
         wanted = profile or drift.recorded_profile(committed, name)
         fresh = self.render_export(wanted)
         return fresh, drift.drift(committed, fresh, name)
+
+    def env_references(self, profile: ExportProfile) -> dict[str, bytes]:
+        """Env-dialect variable -> value for every credential the profile covers, for
+        `intsec run` (a child's environment, never a file). One `credential.injected` audit
+        event per value, all in one transaction."""
+        rendered = self.render_export(dataclasses.replace(profile, dialect=Dialect.ENV))
+        values: dict[str, bytes] = {}
+        with self.batch():
+            for credential_id, ref in sorted(rendered.references.items()):
+                reveal = self.reveal_secret  # type: ignore[attr-defined]  # CredentialServices
+                values[ref[2:-1]] = reveal(credential_id, "inject")
+        return values
