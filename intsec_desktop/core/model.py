@@ -116,6 +116,9 @@ class Credential:
     reminder_days: tuple[int, ...]
     version: int
     notes: str = ""
+    # Set when someone who could read the value lost access (member removed or demoted):
+    # the credential is due for rotation from that moment, whatever its policy says.
+    rotation_required_since: datetime | None = None
 
     def __repr__(self) -> str:
         # Spelled out so that a future secret-bearing field can never slip into a repr.

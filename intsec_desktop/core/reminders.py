@@ -73,7 +73,9 @@ def credential_deadlines(credential: Credential, default_leads: Sequence[int]) -
     found = []
     if credential.expires_at is not None:
         found.append(Deadline(subject, DeadlineKind.EXPIRY, credential.expires_at, title, leads))
-    due = rotation_due_at(credential.last_rotated_at, credential.rotate_every_days)
+    due = rotation_due_at(
+        credential.last_rotated_at, credential.rotate_every_days, credential.rotation_required_since
+    )
     if due is not None and (credential.expires_at is None or due < credential.expires_at):
         # Rotating also resets expiry in practice; an expiry before the due date wins alone.
         found.append(Deadline(subject, DeadlineKind.ROTATION, due, title, leads))

@@ -11,15 +11,25 @@ from intsec_desktop.core.model import Credential, Status
 DEFAULT_REMINDER_DAYS: tuple[int, ...] = (30, 7, 1)
 
 
-def rotation_due_at(last_rotated_at: datetime, rotate_every_days: int | None) -> datetime | None:
-    if rotate_every_days is None:
-        return None
-    return last_rotated_at + timedelta(days=rotate_every_days)
+def rotation_due_at(
+    last_rotated_at: datetime,
+    rotate_every_days: int | None,
+    required_since: datetime | None = None,
+) -> datetime | None:
+    """The policy's due moment, or earlier when a rotation was required (access was lost)."""
+    moments = [m for m in (required_since,) if m is not None]
+    if rotate_every_days is not None:
+        moments.append(last_rotated_at + timedelta(days=rotate_every_days))
+    return min(moments) if moments else None
 
 
 def next_deadline(credential: Credential) -> datetime | None:
     """The earlier of expiry and the rotation policy's due moment."""
-    due = rotation_due_at(credential.last_rotated_at, credential.rotate_every_days)
+    due = rotation_due_at(
+        credential.last_rotated_at,
+        credential.rotate_every_days,
+        credential.rotation_required_since,
+    )
     moments = [m for m in (credential.expires_at, due) if m is not None]
     return min(moments) if moments else None
 
@@ -30,11 +40,12 @@ def status_of(
     last_rotated_at: datetime,
     rotate_every_days: int | None,
     reminder_days: Sequence[int],
+    required_since: datetime | None = None,
 ) -> Status:
     """The one place that decides ok / due soon / overdue / expired."""
     if expires_at is not None and now >= expires_at:
         return Status.EXPIRED
-    due = rotation_due_at(last_rotated_at, rotate_every_days)
+    due = rotation_due_at(last_rotated_at, rotate_every_days, required_since)
     if due is not None and now >= due:
         return Status.OVERDUE
     deadlines = [m for m in (expires_at, due) if m is not None]
@@ -52,6 +63,7 @@ def status(credential: Credential, now: datetime) -> Status:
         credential.last_rotated_at,
         credential.rotate_every_days,
         credential.reminder_days,
+        credential.rotation_required_since,
     )
 
 
@@ -80,6 +92,9 @@ def scan(
             if c.rotate_every_days is not None
             else None
         )
+        if c.rotation_required_since is not None:
+            required = c.rotation_required_since.timestamp()
+            due = required if due is None else min(due, required)
         leads = c.reminder_days or default_leads or DEFAULT_REMINDER_DAYS
         if expires is not None and now_ts >= expires:
             statuses.append(Status.EXPIRED)

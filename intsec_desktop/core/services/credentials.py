@@ -72,10 +72,10 @@ class CredentialServices(SessionBase):
     def _summaries(self, where: CredentialFilter, credential_id: int | None) -> list[str]:
         now = self._clock.now()
         out: list[str] = []
-        for text, expires_at, rotated_at, every, reminders in repo.credential_summaries(
+        for text, expires_at, rotated_at, every, reminders, required in repo.credential_summaries(
             self._conn, credential_id=credential_id, **self._sql_filter(where, now)
         ):
-            status = rotation.status_of(now, expires_at, rotated_at, every, reminders)
+            status = rotation.status_of(now, expires_at, rotated_at, every, reminders, required)
             if where.status is None or status is where.status:
                 out.append(text.replace(repo.STATUS_PLACEHOLDER, f'"status":"{status.value}"', 1))
         return out

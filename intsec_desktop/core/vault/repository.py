@@ -175,9 +175,12 @@ def count_credentials_of_customer(conn: Connection, customer_id: int) -> int:
 
 # --- credentials ------------------------------------------------------------------------
 
+# When a member who could read a value lost access (members issue); NULL otherwise.
+_REQUIRED_SINCE = "(SELECT r.since FROM rotation_required r WHERE r.credential_id = c.id)"
 _CREDENTIAL_SELECT = (
     "SELECT c.id, i.slug, cu.slug, c.environment, c.name, c.kind, c.owner, c.created_at,"
-    " c.expires_at, c.last_rotated_at, c.rotate_every_days, c.reminder_days, c.version, c.notes"
+    " c.expires_at, c.last_rotated_at, c.rotate_every_days, c.reminder_days, c.version, c.notes,"
+    f" {_REQUIRED_SINCE}"
     " FROM credentials c JOIN integrations i ON i.id = c.integration_id"
     " LEFT JOIN customers cu ON cu.id = c.customer_id"
 )
@@ -210,6 +213,7 @@ def _credential(r: Sequence[Any]) -> Credential:
         reminder_days=_reminders(r[11]),
         version=r[12],
         notes=r[13],
+        rotation_required_since=parse_optional_utc(r[14]),
     )
 
 
@@ -261,7 +265,7 @@ _SUMMARY_SELECT = (
     " 'last_rotated_at', c.last_rotated_at, 'name', c.name, 'owner', c.owner,"
     " 'reminder_days', json(c.reminder_days), 'rotate_every_days', c.rotate_every_days,"
     " 'status', '?', 'version', c.version),"
-    " c.expires_at, c.last_rotated_at, c.rotate_every_days, c.reminder_days"
+    f" c.expires_at, c.last_rotated_at, c.rotate_every_days, c.reminder_days, {_REQUIRED_SINCE}"
     " FROM credentials c JOIN integrations i ON i.id = c.integration_id"
     " LEFT JOIN customers cu ON cu.id = c.customer_id"
 )
@@ -275,15 +279,22 @@ def credential_summaries(
     customer: str | None = None,
     environment: str | None = None,
     expiring_before: datetime | None = None,
-) -> list[tuple[str, datetime | None, datetime, int | None, tuple[int, ...]]]:
+) -> list[tuple[str, datetime | None, datetime, int | None, tuple[int, ...], datetime | None]]:
     """(json with a status placeholder, expires_at, last_rotated_at, rotate_every_days,
-    reminder_days) per credential, in listing order."""
+    reminder_days, rotation required since) per credential, in listing order."""
     where, params = _where(integration, customer, environment, expiring_before)
     if credential_id is not None:
         where += (" AND " if where else " WHERE ") + "c.id = ?"
         params.append(credential_id)
     return [
-        (r[0], parse_optional_utc(r[1]), parse_utc(r[2]), r[3], _reminders(r[4]))
+        (
+            r[0],
+            parse_optional_utc(r[1]),
+            parse_utc(r[2]),
+            r[3],
+            _reminders(r[4]),
+            parse_optional_utc(r[5]),
+        )
         for r in rows(conn, _SUMMARY_SELECT + where + _CREDENTIAL_ORDER, params)
     ]
 
