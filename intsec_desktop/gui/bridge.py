@@ -91,6 +91,7 @@ class VaultBridge(QObject):
     integrations_changed = Signal()
     customers_changed = Signal()
     webhook_reported = Signal(str)  # one line: delivered, or why not (never the URL)
+    passphrase_change_required = Signal(str)  # member name: invited, must choose their own
 
     def __init__(
         self, folder: Path, clock: Clock | None = None, parent: QObject | None = None
@@ -103,6 +104,7 @@ class VaultBridge(QObject):
         self._pool.setMaxThreadCount(1)
         self._jobs: list[_Outcome] = []  # keep outcome objects alive until delivered
         self._seen_version: int | None = None
+        self._pending_change: VaultSession | None = None
         self._keyring_status: KeyringStatus | None = None
 
     # --- facts --------------------------------------------------------------------------
@@ -230,13 +232,12 @@ class VaultBridge(QObject):
     @Slot(object)
     def _adopt(self, session: VaultSession) -> None:
         if session.must_change_passphrase:
-            # An invitation's one-time passphrase opens nothing until the member chose their own.
-            name = session.member.name
-            session.close()
-            self.unlock_failed.emit(
-                f"{name} still uses the one-time passphrase from the invitation; choose your own"
-                f" first with `intsec passwd --member {name}`, then unlock with it"
-            )
+            # An invitation's one-time passphrase opens nothing until the member chose their own:
+            # hold the session aside (no data is shown) and ask for the new passphrase.
+            if self._pending_change is not None:
+                self._pending_change.close()
+            self._pending_change = session
+            self.passphrase_change_required.emit(session.member.name)
             return
         if self._session is not None:
             self._session.close()
@@ -584,3 +585,28 @@ class VaultBridge(QObject):
     def write_export(self, profile: ExportProfile, path: Path, *, force: bool) -> Rendered:
         """Guarded and atomic; raises LeakFoundError (naming credentials) instead of writing."""
         return self._require().write_export(profile, path, force=force)
+
+    # --- an invited member's first passphrase ---------------------------------------------
+
+    def set_own_passphrase(self, passphrase: str) -> None:
+        """Re-wrap the invitation's slot under the member's own passphrase (KDF off the UI
+        thread), then unlock as usual."""
+        pending = self._pending_change
+        if pending is None:
+            raise IntsecError("no invitation is waiting for a new passphrase")
+        self.unlock_started.emit()
+
+        def work() -> VaultSession:
+            pending.change_passphrase(passphrase)
+            return pending
+
+        def done(session: VaultSession) -> None:
+            self._pending_change = None
+            self._adopt(session)
+
+        self._run(work, done, lambda exc: self.unlock_failed.emit(describe(exc)))
+
+    def cancel_passphrase_change(self) -> None:
+        if self._pending_change is not None:
+            self._pending_change.close()
+            self._pending_change = None

@@ -110,7 +110,15 @@ class UnlockScreen(QWidget):
         bridge.unlock_started.connect(lambda: self._set_busy(True))
         bridge.vault_unlocked.connect(self._on_unlocked)
         bridge.unlock_failed.connect(self._on_failed)
+        bridge.passphrase_change_required.connect(self._choose_own_passphrase)
         self._set_busy(False)
+
+    def _choose_own_passphrase(self, member: str) -> None:
+        from intsec_desktop.gui.dialogs.own_passphrase_dialog import OwnPassphraseDialog
+
+        self._set_busy(False)
+        self.passphrase_edit.clear()
+        OwnPassphraseDialog(self._bridge, member, self).open()
 
     def prepare(self) -> None:
         """Called each time the screen is shown: clear the field, focus it, offer the keyring."""

@@ -9,10 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
 from intsec_desktop.core import services
-from intsec_desktop.core.errors import ConflictError
+from intsec_desktop.core.errors import AuthenticationError, ConflictError
 from intsec_desktop.core.model import Role
 from intsec_desktop.core.services import AuditFilter
 from intsec_desktop.core.settings import AppSettings
@@ -174,14 +175,35 @@ def test_every_role_sees_what_the_table_allows(
     bridge.lock()
 
 
-def test_unlocking_with_a_one_time_passphrase_is_refused_with_a_clear_message(
+def test_an_invited_member_chooses_their_own_passphrase_before_anything_shows(
     qtbot: QtBot,
     demo_vault: DemoVault,  # noqa: F811
 ) -> None:
+    from intsec_desktop.gui.unlock_screen import UnlockScreen
+
     with services.open_vault_with_secret(demo_vault.folder, PASSPHRASE) as session:
         session.add_member("newbie", Role.VIEWER, "one-time pass")
     bridge = VaultBridge(demo_vault.folder)
-    with qtbot.waitSignal(bridge.unlock_failed, timeout=30_000) as failed:
+    screen = UnlockScreen(bridge)
+    qtbot.addWidget(screen)
+    with qtbot.waitSignal(bridge.passphrase_change_required, timeout=30_000) as asked:
         bridge.unlock_with_passphrase("one-time pass")
-    assert "intsec passwd --member newbie" in failed.args[0]
-    assert not bridge.is_unlocked
+    assert asked.args == ["newbie"]
+    assert not bridge.is_unlocked  # nothing of the vault is shown on the one-time passphrase
+    dialog = screen.findChild(QDialog)
+    assert dialog is not None
+    dialog.passphrase.setText("newbie's own long passphrase")
+    dialog.repeat.setText("something else")
+    dialog.submit()
+    assert "differ" in dialog.error.text()
+    dialog.repeat.setText("newbie's own long passphrase")
+    with qtbot.waitSignal(bridge.vault_unlocked, timeout=30_000):
+        dialog.submit()
+    assert bridge.member is not None
+    assert bridge.member.name == "newbie"
+    bridge.lock()
+    with pytest.raises(AuthenticationError):
+        services.open_vault_with_secret(demo_vault.folder, "one-time pass", member="newbie")
+    services.open_vault_with_secret(
+        demo_vault.folder, "newbie's own long passphrase", member="newbie"
+    ).close()
