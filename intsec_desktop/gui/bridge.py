@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from intsec_desktop.core import services
 from intsec_desktop.core.clock import Clock, SystemClock
 from intsec_desktop.core.errors import IntsecError, VaultMissingError
-from intsec_desktop.core.export.guard import GuardHit
+from intsec_desktop.core.export.guard import LeakGuard
 from intsec_desktop.core.export.profile import ExportProfile
 from intsec_desktop.core.export.render import Rendered
 from intsec_desktop.core.importers.import_file import ImportPlan
@@ -31,6 +31,7 @@ from intsec_desktop.core.model import (
 from intsec_desktop.core.reminders import Deadline
 from intsec_desktop.core.roles import Action
 from intsec_desktop.core.roles import allows as role_allows
+from intsec_desktop.core.scan.patterns import SecretEntry
 from intsec_desktop.core.scan.scanner import PreparedScan
 from intsec_desktop.core.scopes import Finding
 from intsec_desktop.core.services import (
@@ -578,13 +579,18 @@ class VaultBridge(QObject):
         """The bytes the profile exports now; reads no secret."""
         return self._require().render_export(profile)
 
-    def export_leaks(self, rendered: Rendered, target: str) -> list[GuardHit]:
-        """The leak guard's verdict on a preview (one audited read of the stored values)."""
-        return self._require().export_guard(target).hits(rendered.data)
+    def export_guard_inputs(self, target: str) -> tuple[list[SecretEntry], tuple[int, int]]:
+        """Every kept value (one audited read) and the vault state it was read at; the guard
+        is then built with LeakGuard.from_entries on a worker thread (seconds on big vaults)."""
+        session = self._require()
+        entries = session.secret_values_for_export_guard(target)
+        return entries, session.export_stamp()
 
-    def write_export(self, profile: ExportProfile, path: Path, *, force: bool) -> Rendered:
+    def write_export(
+        self, profile: ExportProfile, path: Path, *, force: bool, guard: LeakGuard | None = None
+    ) -> Rendered:
         """Guarded and atomic; raises LeakFoundError (naming credentials) instead of writing."""
-        return self._require().write_export(profile, path, force=force)
+        return self._require().write_export(profile, path, force=force, guard=guard)
 
     # --- an invited member's first passphrase ---------------------------------------------
 

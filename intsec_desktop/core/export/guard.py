@@ -25,11 +25,13 @@ class LeakGuard:
 
     patterns: PatternSet
     matcher: Matcher
+    stamp: object = None  # the vault state the values were read at (see ExportServices)
 
     @classmethod
-    def from_entries(cls, entries: list[SecretEntry]) -> LeakGuard:
+    def from_entries(cls, entries: list[SecretEntry], stamp: object = None) -> LeakGuard:
+        """Pure CPU work (seconds for tens of thousands of values): may run on any thread."""
         patterns = build_pattern_set(entries, providers=False)
-        return cls(patterns, Matcher(patterns.patterns, {}))
+        return cls(patterns, Matcher(patterns.patterns, {}), stamp)
 
     def __repr__(self) -> str:
         return f"LeakGuard({len(self.patterns.patterns)} patterns)"

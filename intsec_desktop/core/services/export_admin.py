@@ -121,15 +121,33 @@ class ExportServices(SessionBase):
             )
         return entries
 
-    def export_guard(self, target: str) -> LeakGuard:
-        return LeakGuard.from_entries(self.secret_values_for_export_guard(target))
+    def export_stamp(self) -> tuple[int, int]:
+        """Changes when anything may have changed the stored values: another connection's
+        commit (data_version) or one of ours (every change writes an audit event)."""
+        row = self._conn.execute("SELECT IFNULL(MAX(seq), 0) FROM audit_events").fetchone()
+        return self.data_version(), int(row[0])
 
-    def write_export(self, profile: ExportProfile, path: Path, *, force: bool = False) -> Rendered:
-        """Render, refuse on a leak (exit 6) or a bad target, then replace `path` atomically."""
+    def export_guard(self, target: str) -> LeakGuard:
+        entries = self.secret_values_for_export_guard(target)
+        return LeakGuard.from_entries(entries, self.export_stamp())
+
+    def write_export(
+        self,
+        profile: ExportProfile,
+        path: Path,
+        *,
+        force: bool = False,
+        guard: LeakGuard | None = None,
+    ) -> Rendered:
+        """Render, refuse on a leak (exit 6) or a bad target, then replace `path` atomically.
+        `guard`, built from values read by export_guard (e.g. on a worker thread), is used only
+        while the vault is unchanged since; otherwise the values are read again."""
         require(self.member, Action.EXPORT)
         target.check_target(path, force=force)
         rendered = self.render_export(profile)
-        self.export_guard(str(path)).check(rendered.data)
+        if guard is None or guard.stamp is None or guard.stamp != self.export_stamp():
+            guard = self.export_guard(str(path))
+        guard.check(rendered.data)
         target.write(path, rendered.data, force=force)
         return rendered
 

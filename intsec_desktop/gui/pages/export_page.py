@@ -7,7 +7,7 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-from PySide6.QtCore import QRegularExpression, Qt
+from PySide6.QtCore import QCoreApplication, QRegularExpression, Qt, QThread, Signal
 from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -31,10 +31,12 @@ from PySide6.QtWidgets import (
 from intsec_desktop.core.errors import ConflictError, IntsecError, LeakFoundError
 from intsec_desktop.core.export import target as export_target
 from intsec_desktop.core.export.gitstatus import git_status
+from intsec_desktop.core.export.guard import GuardHit, LeakGuard
 from intsec_desktop.core.export.profile import Dialect, ExportFormat, ExportProfile, make_profile
 from intsec_desktop.core.export.render import Rendered
 from intsec_desktop.core.model import Environment, Region
 from intsec_desktop.core.roles import Action
+from intsec_desktop.core.scan.patterns import SecretEntry
 from intsec_desktop.gui.bridge import VaultBridge, describe
 
 NEW = "(new profile)"
@@ -68,6 +70,30 @@ class ExportHighlighter(QSyntaxHighlighter):
                 self.setFormat(m.capturedStart(), m.capturedLength(), fmt)
 
 
+class GuardThread(QThread):
+    """Builds the leak guard (seconds on a big vault) and matches the bytes off the UI thread."""
+
+    checked = Signal(object, object)  # LeakGuard, list[GuardHit]
+    failed = Signal(str)
+
+    def __init__(self, entries: list[SecretEntry], stamp: object, data: bytes) -> None:
+        super().__init__()
+        self._entries = entries
+        self._stamp = stamp
+        self._data = data
+
+    def run(self) -> None:
+        try:
+            guard = LeakGuard.from_entries(self._entries, self._stamp)
+            hits = guard.hits(self._data)
+        except Exception as exc:  # noqa: BLE001 - shown as one line on the page
+            self.failed.emit(describe(exc))
+        else:
+            self.checked.emit(guard, hits)
+        finally:
+            self._entries = []  # the values live no longer than the automaton build
+
+
 def _code_view(name: str) -> QPlainTextEdit:
     view = QPlainTextEdit()
     view.setReadOnly(True)
@@ -79,10 +105,15 @@ def _code_view(name: str) -> QPlainTextEdit:
 
 
 class ExportPage(QWidget):
+    guard_finished = Signal()  # the leak guard's verdict (or a write) is on the page
+
     def __init__(self, bridge: VaultBridge, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._bridge = bridge
         self._rendered: Rendered | None = None
+        self._thread: GuardThread | None = None  # the check in progress, if any
+        self._threads: list[GuardThread] = []  # kept alive until each has finished
+        self._write_after_check = False
 
         self.profile_picker = QComboBox()
         self.profile_picker.setAccessibleName("Export profile")
@@ -183,6 +214,7 @@ class ExportPage(QWidget):
         self.guard_button.clicked.connect(self.check_leaks)
         self.write_button.clicked.connect(self.write)
         bridge.vault_unlocked.connect(self.reload)
+        bridge.vault_locked.connect(self._forget)
         bridge.export_profiles_changed.connect(self.reload)
         bridge.integrations_changed.connect(self.reload)
 
@@ -213,6 +245,13 @@ class ExportPage(QWidget):
         index = self.profile_picker.findText(current)
         self.profile_picker.setCurrentIndex(max(index, 0))
         self._pick(self.profile_picker.currentText())
+
+    def _forget(self) -> None:
+        self._rendered = None
+        self.preview.clear()
+        self.diff.clear()
+        self.verdict.setText("Leak guard: not run yet")
+        self.message.setText("")
 
     def _pick(self, name: str) -> None:
         profile = self._profiles.get(name) if hasattr(self, "_profiles") else None
@@ -322,34 +361,83 @@ class ExportPage(QWidget):
         )  # fmt: skip
         self.diff.setPlainText("\n".join(lines) or "(no difference: the target is up to date)")
 
-    def check_leaks(self) -> None:
-        if self._rendered is None:
-            self.refresh_preview()
-        if self._rendered is None:
-            return
+    def _busy(self, busy: bool) -> None:
+        for button in (self.preview_button, self.guard_button, self.write_button):
+            button.setEnabled(not busy and self._bridge.allows(Action.EXPORT))
+
+    def _start_guard(self, rendered: Rendered, *, then_write: bool) -> None:
+        target = self.target_edit.text().strip() or "preview"
         try:
-            hits = self._bridge.export_leaks(self._rendered, self.target_edit.text() or "preview")
+            entries, stamp = self._bridge.export_guard_inputs(target)
         except IntsecError as exc:
             self._fail(exc)
+            self.guard_finished.emit()
             return
+        self._write_after_check = then_write
+        self.verdict.setText("Leak guard: checking every stored value…")
+        self._busy(True)
+        thread = GuardThread(entries, stamp, rendered.data)
+        entries = []
+        thread.checked.connect(self._checked)
+        thread.failed.connect(self._guard_failed)
+        # Dropped only once run() has returned: a QThread destroyed while running aborts.
+        thread.finished.connect(lambda: self._threads.remove(thread))
+        self._threads.append(thread)
+        self._thread = thread
+        thread.start()
+
+    def wait_for_guard(self) -> None:
+        """For scripts: block until the check has finished and its verdict is shown."""
+        while self._thread is not None:
+            for thread in list(self._threads):
+                thread.wait()
+            QCoreApplication.processEvents()
+
+    def _guard_failed(self, message: str) -> None:
+        self._thread = None
+        self._busy(False)
+        self.verdict.setText(f"Leak guard failed: {message}")
+        self.guard_finished.emit()
+
+    def _checked(self, guard: LeakGuard, hits: list[GuardHit]) -> None:
+        self._thread = None
+        self._busy(False)
         if hits:
             named = sorted({f"{h.credential} ({h.encoding}, line {h.line})" for h in hits})
             self.verdict.setText(
-                "<b style='color:#c62828'>Leak guard: refuses to write.</b> "
-                f"The preview contains the secret of {'; '.join(named[:5])}."
+                "<b style='color:#c62828'>Leak guard: refuses to write; nothing was written.</b> "
+                f"The export contains the secret of {'; '.join(named[:5])}."
             )
+        elif self._write_after_check:
+            self._write_with(guard)
         else:
             self.verdict.setText("<b style='color:#2e7d32'>Leak guard: clean.</b>")
+        self.guard_finished.emit()
+
+    def check_leaks(self) -> None:
+        if self._rendered is None:
+            self.refresh_preview()
+        if self._rendered is not None and self._thread is None:
+            self._start_guard(self._rendered, then_write=False)
 
     def write(self) -> None:
+        """Render, guard on a worker thread, then write on this one with that guard."""
+        if self._thread is not None:
+            return
+        if not self.target_edit.text().strip():
+            self._fail(ConflictError("choose a target file first"))
+            return
+        self.refresh_preview()
+        if self._rendered is not None:
+            self._start_guard(self._rendered, then_write=True)
+
+    def _write_with(self, guard: LeakGuard) -> None:
+        text = self.target_edit.text().strip()
         try:
-            profile = self.form_profile()
-            text = self.target_edit.text().strip()
-            if not text:
-                raise ConflictError("choose a target file first")
             rendered = self._bridge.write_export(
-                profile, Path(text).expanduser(), force=self.force.isChecked()
-            )
+                self.form_profile(), Path(text).expanduser(), force=self.force.isChecked(),
+                guard=guard,
+            )  # fmt: skip
         except LeakFoundError as exc:
             self.verdict.setText(f"<b style='color:#c62828'>Leak guard:</b> {describe(exc)}")
             return
