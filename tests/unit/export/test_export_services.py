@@ -186,3 +186,20 @@ def test_drift_catches_scope_credential_and_customer_changes(
         assert lines
         assert all(line[0] in "+-" for line in lines)
         assert any("token" in line for line in lines)
+
+
+def test_an_unwritable_folder_is_refused_before_any_work(
+    session: VaultSession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Root can write anywhere, so the permission bit test above may skip; this one cannot.
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    real_access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda p, mode: False if Path(p) == folder else real_access(p, mode)
+    )
+    before = audit_count(session)
+    with pytest.raises(StorageError, match="not writable"):
+        session.write_export(EU, folder / "out.yaml")
+    assert list(folder.iterdir()) == []
+    assert audit_count(session) == before  # refused before the guard read any value
