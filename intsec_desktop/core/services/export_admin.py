@@ -14,7 +14,7 @@ from intsec_desktop.core.errors import (
     VaultDamagedError,
 )
 from intsec_desktop.core.export import drift, target
-from intsec_desktop.core.export.guard import LeakGuard
+from intsec_desktop.core.export.guard import LeakGuard, paused_gc
 from intsec_desktop.core.export.profile import Dialect, ExportProfile
 from intsec_desktop.core.export.render import Rendered, ScopeSource, VaultPicture, render
 from intsec_desktop.core.roles import Action, require
@@ -89,7 +89,8 @@ class ExportServices(SessionBase):
     def render_export(self, profile: ExportProfile) -> Rendered:
         """The bytes this profile exports now (no secret is read; nothing is written)."""
         require(self.member, Action.EXPORT)
-        return render(profile, self._picture(profile), GENERATOR)
+        with paused_gc():
+            return render(profile, self._picture(profile), GENERATOR)
 
     def secret_values_for_export_guard(self, target: str) -> list[SecretEntry]:
         """Every kept value of every credential, for the leak guard's matching only. One audit
@@ -103,7 +104,7 @@ class ExportServices(SessionBase):
                 "them; export from a slot with the reveal right"
             )
         entries: list[SecretEntry] = []
-        with self._transaction() as conn:
+        with self._transaction() as conn, paused_gc():
             credentials = {c.id: c for c in repo.credentials(conn)}
             for credential_id, version, sealed in export_repo.kept_sealed_values(conn):
                 try:
