@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import yaml
+from intsec_desktop.core.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import yaml
+else:
+    yaml = lazy_module("yaml")
+
+from dataclasses import dataclass
 
 from intsec_desktop.core.errors import ValidationError
 

@@ -8,11 +8,18 @@ deny beats allow. Pure functions: no storage, no clock, no Qt.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from intsec_desktop.core.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import yaml
+else:
+    yaml = lazy_module("yaml")
+
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-
-import yaml
 
 from intsec_desktop.core import scope_yaml as sy
 from intsec_desktop.core.errors import IntsecError, ValidationError

@@ -62,7 +62,7 @@ def test_preview_untick_import_and_template(
     assert names == {"stripe_api_key"}
     template = (tmp_path / ".env.intsec-template").read_text()
     assert STRIPE not in template
-    assert "STRIPE_API_KEY=${INTSEC_STRIPE_STRIPE_API_KEY}" in template
+    assert "STRIPE_API_KEY=${INTSEC_STRIPE__STRIPE_API_KEY}" in template
     assert 'DATABASE_PASSWORD="correct-horse-battery"' in template
     assert source.read_text() == ENV  # not rewritten unless asked
 

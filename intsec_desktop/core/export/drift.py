@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from intsec_desktop.core.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import yaml
+else:
+    yaml = lazy_module("yaml")
+
 import difflib
 import json
 from typing import Any
-
-import yaml
 
 from intsec_desktop.core.errors import ValidationError
 from intsec_desktop.core.export.profile import ExportFormat, ExportProfile, profile_from_spec
 from intsec_desktop.core.export.render import MARKER, Rendered
 
 MAX_LINES = 40
+
+
 # libyaml's safe loader when PyYAML was built with it (10x faster on a large export).
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+def _loader() -> Any:
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def is_ours(data: bytes) -> bool:
@@ -39,7 +49,7 @@ def parse(data: bytes, fmt: ExportFormat, name: str) -> dict[str, Any]:
     """A YAML or JSON export as a tree (safe loader; bounded by the caller's read limit)."""
     try:
         text = data.decode("utf-8")
-        tree = json.loads(text) if fmt is ExportFormat.JSON else yaml.load(text, _Loader)  # noqa: S506
+        tree = json.loads(text) if fmt is ExportFormat.JSON else yaml.load(text, _loader())
     except (UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
         raise ValidationError(
             f"{name}: not a readable {fmt.value} export ({type(exc).__name__})"
@@ -131,7 +141,7 @@ def _yaml_diff(old_text: str, new_text: str) -> list[str]:
 
 def _leaf_diff(path: str, before: str, after: str, out: list[str]) -> None:
     try:
-        old, new = yaml.load(before, _Loader), yaml.load(after, _Loader)  # noqa: S506
+        old, new = yaml.load(before, _loader()), yaml.load(after, _loader())
     except yaml.YAMLError:
         out.append(f"~ {path}: {_short(before)} -> {_short(after)}")
         return

@@ -3,12 +3,19 @@ back with references in their place. Values are held as bytes and never reach me
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from intsec_desktop.core.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import yaml
+else:
+    yaml = lazy_module("yaml")
+
 import json
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-
-import yaml
 
 from intsec_desktop.core.errors import UsageError
 from intsec_desktop.core.scan.patterns import PROVIDER_RULES
@@ -166,16 +173,11 @@ def credential_name_for(key: str) -> str:
     return name[:64]
 
 
-def env_token(text: str) -> str:
-    return re.sub(r"[^A-Z0-9]+", "_", text.upper()).strip("_")
-
-
 def reference_for(integration: str, customer: str | None, name: str) -> str:
-    parts = ["INTSEC", env_token(integration)]
-    if customer:
-        parts.append(env_token(customer))
-    parts.append(env_token(name))
-    return "${" + "_".join(parts) + "}"
+    """The export's env-dialect name, so an imported file and a later export agree."""
+    from intsec_desktop.core.export.refs import env_name_of
+
+    return "${" + env_name_of(integration, customer, name) + "}"
 
 
 def classify(key: str, value: bytes) -> tuple[bool, str]:

@@ -4,14 +4,24 @@ never argv, the environment or a temporary file."""
 
 from __future__ import annotations
 
-import multiprocessing
+from typing import TYPE_CHECKING
+
+from intsec_desktop.core.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import multiprocessing
+    from concurrent import futures
+
+    import ahocorasick_rs
+else:
+    multiprocessing = lazy_module("multiprocessing")
+    futures = lazy_module("concurrent.futures")
+    ahocorasick_rs = lazy_module("ahocorasick_rs")
+
 import os
 import stat
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
-
-import ahocorasick_rs
 
 from intsec_desktop.core.scan.patterns import PROVIDER_RULES
 
@@ -199,19 +209,19 @@ def _run_pool(
     done: Callable[[list[UnitResult]], None],
     cancelled: Callable[[], bool],
 ) -> None:
-    with ProcessPoolExecutor(
+    with futures.ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=context,
         initializer=_init_worker,
         initargs=(patterns, provider_of),
     ) as pool:
-        pending: set[Future[list[UnitResult]]] = set()
+        pending: set[futures.Future[list[UnitResult]]] = set()
         for chunk in _chunks(units):
             if cancelled():
                 break
             pending.add(pool.submit(_scan_chunk, chunk, max_bytes))
             if len(pending) >= jobs * 3:  # bound memory held by queued git blobs
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                finished, pending = futures.wait(pending, return_when=futures.FIRST_COMPLETED)
                 for future in finished:
                     done(future.result())
         for future in pending:

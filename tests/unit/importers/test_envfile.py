@@ -67,14 +67,14 @@ def test_which_values_are_secrets() -> None:
 def test_provider_format_is_a_secret_whatever_the_name() -> None:
     (item,) = plan(parse_dotenv("SOMETHING=AKIAQQQQQQQQQQQQQQQQ\n"), "aws", None)
     assert item.secret
-    assert item.reference == "${INTSEC_AWS_SOMETHING}"
+    assert item.reference == "${INTSEC_AWS__SOMETHING}"
 
 
 def test_render_keeps_everything_but_the_secret_values() -> None:
     text, entries, mapping = parse_file(DOTENV.encode(), FileFormat.DOTENV, ".env")
     out = render(text, entries, mapping, plan(entries, "stripe", None), FileFormat.DOTENV).decode()
-    assert "export STRIPE_API_KEY=${INTSEC_STRIPE_STRIPE_API_KEY}" in out
-    assert "PRIVATE_KEY=${INTSEC_STRIPE_PRIVATE_KEY}\nAPP_NAME=" in out
+    assert "export STRIPE_API_KEY=${INTSEC_STRIPE__STRIPE_API_KEY}" in out
+    assert "PRIVATE_KEY=${INTSEC_STRIPE__PRIVATE_KEY}\nAPP_NAME=" in out
     assert "APP_NAME=payroll-sync   # trailing comment" in out
     assert "UPSTREAM_TOKEN=${VAULT_TOKEN}" in out
     for leaked in ("sk_live", "p@ss", "line1"):
@@ -91,7 +91,7 @@ def test_json_and_yaml_round_trip(fmt: FileFormat) -> None:
     text, entries, mapping = parse_file(data, fmt, "cfg")
     out = render(text, entries, mapping, plan(entries, "x", None), fmt)
     loaded = json.loads(out) if fmt is FileFormat.JSON else yaml.safe_load(out)
-    assert loaded == {"API_TOKEN": "${INTSEC_X_API_TOKEN}", "REGION": "eu", "PORT": 8080}
+    assert loaded == {"API_TOKEN": "${INTSEC_X__API_TOKEN}", "REGION": "eu", "PORT": 8080}
 
 
 @pytest.mark.parametrize(
