@@ -155,6 +155,15 @@ def main() -> int:
     window.workspace.show_section("Integrations")
     save(window, "integrations")
 
+    window.workspace.show_section("Scopes")
+    settle(300)
+    save(window, "scopes")
+
+    window.workspace.show_section("Audit")
+    settle(300)
+    window.workspace.audit_page.table.selectRow(0)
+    save(window, "audit")
+
     export_demo(window)
     scan_demo(window)
     window.shutdown()
