@@ -141,7 +141,7 @@ def test_import_rewrite_in_place_with_backup(fresh: CliVault, tmp_path: Path) ->
         "import", "dotenv", str(env), "--integration", "bamboohr", "--rewrite", "--backup", "--yes"
     )
     assert result.code == 0, result
-    assert "${INTSEC_BAMBOOHR_BHR_API_KEY}" in env.read_text()
+    assert "${INTSEC_BAMBOOHR__BHR_API_KEY}" in env.read_text()  # the export's env name
     assert env.stat().st_mode & 0o777 == 0o640
     backup = tmp_path / "app.env.bak"
     assert backup.read_bytes() == ENV_FILE
