@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime, time
 
 from intsec_desktop.core.errors import ValidationError
@@ -14,7 +15,10 @@ def format_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_utc(text: str) -> datetime:
+    """Cached: rows share moments (created and last rotated are equal until a rotation; bulk
+    imports share seconds), and a datetime is immutable."""
     parsed = datetime.fromisoformat(text)
     if parsed.tzinfo is None:
         raise ValueError(f"stored time {text!r} has no zone")

@@ -19,7 +19,13 @@ _YAML_WORDS = frozenset(
 )  # YAML 1.1 booleans and null, in any case
 
 
+# Printable ASCII without `"` and `\`: JSON quoting adds only the quotes (most references).
+_SIMPLE_QUOTED = re.compile(r"[ !#-\[\]-~]*\Z")
+
+
 def _quote(text: str) -> str:
+    if _SIMPLE_QUOTED.match(text):
+        return f'"{text}"'
     quoted = json.dumps(text, ensure_ascii=False)
     if quoted.isascii() and "\x7f" not in quoted:
         return quoted
@@ -33,7 +39,7 @@ def _quote(text: str) -> str:
     return "".join(out)
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=1 << 18)  # an export's distinct strings: one per reference
 def _scalar_text(text: str) -> str:
     if _PLAIN.match(text) and text.lower() not in _YAML_WORDS:
         return text
@@ -54,11 +60,15 @@ _CREDENTIAL_KEYS = frozenset(["kind", "not_after", "owner", "ref", "rotate_every
 
 
 def _credential_flow(v: dict[str, Any]) -> str:
-    """The commonest line of an export (one per credential), without the general loop."""
+    """The commonest line of an export (one per credential), without the general loop; the
+    types are fixed by render._credential_entry (strings, a date string or None, int or None)."""
+    not_after, every = v["not_after"], v["rotate_every_days"]
     return (
-        f"{{kind: {scalar(v['kind'])}, not_after: {scalar(v['not_after'])}, "
-        f"owner: {scalar(v['owner'])}, ref: {scalar(v['ref'])}, "
-        f"rotate_every_days: {scalar(v['rotate_every_days'])}, status: {scalar(v['status'])}}}"
+        f"{{kind: {_scalar_text(v['kind'])}, "
+        f"not_after: {'null' if not_after is None else _scalar_text(not_after)}, "
+        f"owner: {_scalar_text(v['owner'])}, ref: {_scalar_text(v['ref'])}, "
+        f"rotate_every_days: {'null' if every is None else int(every)}, "
+        f"status: {_scalar_text(v['status'])}}}"
     )
 
 
@@ -100,7 +110,10 @@ class _Writer:
         out = self.out
         for key in sorted(value):
             item = value[key]
-            k = scalar(key)
+            k = _scalar_text(key) if type(key) is str else scalar(key)
+            if type(item) is str:  # most values: skip the checks below
+                out.append(f"{pad}{k}: {_scalar_text(item)}")
+                continue
             anchor = self.anchors.get(id(item)) if isinstance(item, dict) else None
             if anchor is not None and id(item) in self.defined:
                 out.append(f"{pad}{k}: *{anchor}")

@@ -26,6 +26,11 @@ def _has_separator(slug: str) -> bool:
     return _NOT_ALNUM.search(slug) is not None
 
 
+@functools.lru_cache(maxsize=65536)
+def _is_plain_name(name: str) -> bool:
+    return _NOT_NAME.search(name) is None
+
+
 def env_name(credential: Credential) -> str:
     return env_name_of(credential.integration, credential.customer, credential.name)
 
@@ -37,10 +42,10 @@ def env_name_of(integration: str, customer: str | None, name: str) -> str:
     become `_`. The split is unambiguous while the slugs hold no separator (the name, last,
     may): otherwise a short hash of the exact identity is appended, so `a-b` and `a_b` never
     share a variable and no name depends on any other credential."""
-    parts = [integration, customer or "", name]
-    var = "INTSEC_" + "_".join([_upper(p) for p in parts])
-    if _has_separator(integration) or _has_separator(customer or "") or _NOT_NAME.search(name):
-        identity = "\0".join(parts)
+    customer = customer or ""
+    var = f"INTSEC_{_upper(integration)}_{_upper(customer)}_{_upper(name)}"
+    if _has_separator(integration) or _has_separator(customer) or not _is_plain_name(name):
+        identity = "\0".join([integration, customer, name])
         var += "_" + hashlib.sha256(identity.encode()).hexdigest()[:8].upper()
     return var
 

@@ -168,7 +168,32 @@ def build_tree(
 
 
 def content_hash(body: dict[str, Any]) -> str:
-    return "sha256:" + hashlib.sha256(emit.canonical(body)).hexdigest()
+    """SHA-256 of the canonical JSON of the body, where each scope summary stands as the hash
+    of its own canonical JSON: the same content identity, without serialising the summary
+    shared by a thousand customers a thousand times (half the time of a large export)."""
+    digests: dict[int, str] = {}
+
+    def digest(summary: dict[str, Any]) -> str:
+        known = digests.get(id(summary))
+        if known is None:
+            known = digests[id(summary)] = hashlib.sha256(emit.canonical(summary)).hexdigest()
+        return known
+
+    integrations = {
+        slug: dict(
+            node,
+            base_scopes=digest(node["base_scopes"]),
+            customers={
+                c: dict(cnode, scopes=digest(cnode["scopes"]))
+                for c, cnode in node["customers"].items()
+            },
+        )
+        for slug, node in body["integrations"].items()
+    }
+    return (
+        "sha256:"
+        + hashlib.sha256(emit.canonical(dict(body, integrations=integrations))).hexdigest()
+    )
 
 
 def render(profile: ExportProfile, picture: VaultPicture, generator: str) -> Rendered:

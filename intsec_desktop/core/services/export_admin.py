@@ -21,10 +21,10 @@ from intsec_desktop.core.roles import Action, require
 from intsec_desktop.core.scan.patterns import SecretEntry
 from intsec_desktop.core.scope_catalog import builtin_catalog
 from intsec_desktop.core.services._base import SessionBase
-from intsec_desktop.core.services.credentials import _path, _sealing_aad
+from intsec_desktop.core.services.credentials import _sealing_aad
 from intsec_desktop.core.vault import export_repo, scopes_repo
 from intsec_desktop.core.vault import repository as repo
-from intsec_desktop.core.vault.crypto import SealError, open_sealed
+from intsec_desktop.core.vault.crypto import SealError, opener
 
 GENERATOR = f"intsec-desktop {__version__}"
 
@@ -104,16 +104,18 @@ class ExportServices(SessionBase):
                 "them; export from a slot with the reveal right"
             )
         entries: list[SecretEntry] = []
+        open_one = opener(sealing_key)
         with self._transaction() as conn, paused_gc():
-            credentials = {c.id: c for c in repo.credentials(conn)}
-            for credential_id, version, sealed in export_repo.kept_sealed_values(conn):
+            credentials = set()
+            for credential_id, version, sealed, path in export_repo.kept_sealed_values(conn):
                 try:
-                    value = open_sealed(sealing_key, sealed, _sealing_aad(credential_id, version))
+                    value = open_one(bytes(sealed), _sealing_aad(credential_id, version))
                 except SealError as exc:
                     raise VaultDamagedError(
                         f"the sealed value of credential {credential_id} failed authentication"
                     ) from exc
-                entries.append(SecretEntry(_path(credentials[credential_id]), version, value))
+                entries.append(SecretEntry(path, version, value))
+                credentials.add(credential_id)
             self._audit(
                 conn,
                 "secrets.used_for_export_guard",

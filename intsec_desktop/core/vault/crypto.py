@@ -86,6 +86,22 @@ def open_sealed(key: SecretKey, sealed: bytes, associated_data: bytes) -> bytes:
         raise SealError("authentication tag mismatch") from exc
 
 
+def opener(key: SecretKey) -> Callable[[bytes, bytes], bytes]:
+    """open_sealed for many values under one key: the cipher is set up once (the leak guard
+    opens every kept value on each export)."""
+    cipher = AESGCM(key.raw)
+
+    def open_one(sealed: bytes, associated_data: bytes) -> bytes:
+        if len(sealed) < NONCE_BYTES + 16:
+            raise SealError("sealed value too short")
+        try:
+            return cipher.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], associated_data)
+        except InvalidTag as exc:
+            raise SealError("authentication tag mismatch") from exc
+
+    return open_one
+
+
 def mac_hex(key: SecretKey, message: bytes) -> str:
     return hmac.new(key.raw, message, hashlib.sha256).hexdigest()
 

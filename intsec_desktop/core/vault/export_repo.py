@@ -64,13 +64,14 @@ def delete(conn: Connection, name: str) -> None:
     conn.execute("DELETE FROM export_profiles WHERE name = ?", (name,))
 
 
-def kept_sealed_values(conn: Connection) -> list[tuple[int, int, bytes]]:
-    """(credential id, version, sealed value) of every version whose value is still kept, in one
-    query: the leak guard reads all of them on every export."""
-    return [
-        (int(r[0]), int(r[1]), bytes(r[2]))
-        for r in conn.execute(
-            "SELECT credential_id, version, sealed FROM credential_versions"
-            " WHERE sealed IS NOT NULL ORDER BY credential_id, version"
-        ).fetchall()
-    ]
+def kept_sealed_values(conn: Connection) -> list[tuple[int, int, bytes, str]]:
+    """(credential id, version, sealed value, credential path) of every version whose value is
+    still kept, in one query: the leak guard reads all of them on every export."""
+    return conn.execute(
+        "SELECT v.credential_id, v.version, v.sealed,"
+        " i.slug || '/' || IFNULL(cu.slug, '-') || '/' || c.environment || '/' || c.name"
+        " FROM credential_versions v JOIN credentials c ON c.id = v.credential_id"
+        " JOIN integrations i ON i.id = c.integration_id"
+        " LEFT JOIN customers cu ON cu.id = c.customer_id"
+        " WHERE v.sealed IS NOT NULL ORDER BY v.credential_id, v.version"
+    ).fetchall()

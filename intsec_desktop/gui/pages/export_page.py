@@ -403,7 +403,7 @@ class ExportPage(QWidget):
         self._thread = None
         self._busy(False)
         if hits:
-            named = sorted({f"{h.credential} ({h.encoding}, line {h.line})" for h in hits})
+            named = sorted({f"{h.credential} ({h.encoding}, {h.where()})" for h in hits})
             self.verdict.setText(
                 "<b style='color:#c62828'>Leak guard: refuses to write; nothing was written.</b> "
                 f"The export contains the secret of {'; '.join(named[:5])}."
