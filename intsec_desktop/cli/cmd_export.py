@@ -91,8 +91,7 @@ def export(ctx: Context) -> int:
             raise UsageError("name a PROFILE, or give --region (and --env, --format, --refs)")
         target = a.out or profile.target
         if not target or target == "-":
-            rendered = s.render_export(profile)
-            s.export_guard("stdout").check(rendered.data)  # before a byte reaches stdout
+            rendered = s.guarded_render(profile, "stdout")  # before a byte reaches stdout
             sys.stdout.buffer.write(rendered.data)
             sys.stdout.flush()
             return 0

@@ -197,10 +197,18 @@ def content_hash(body: dict[str, Any]) -> str:
 
 
 def render(profile: ExportProfile, picture: VaultPicture, generator: str) -> Rendered:
+    """JSON carries its hash inside the tree (of the canonical body); the text formats hash
+    what they write below the header lines, so no second serialisation of the tree is made."""
     body, references = build_tree(profile, picture)
-    digest = content_hash(body)
-    tree = dict(body, generator=generator, content_hash=digest)
-    text = _FORMATTERS[profile.format](tree, picture)
+    if profile.format is ExportFormat.JSON:
+        digest = content_hash(body)
+        tree = dict(body, generator=generator, content_hash=digest)
+        text = emit.to_json(tree)
+    else:
+        below = _BELOW_HEADER[profile.format](body, picture)
+        digest = "sha256:" + hashlib.sha256(below.encode("utf-8")).hexdigest()
+        tree = dict(body, generator=generator, content_hash=digest)
+        text = _above(profile.format, tree) + below
     return Rendered(profile, text.encode("utf-8"), tree, digest, references)
 
 
@@ -212,15 +220,19 @@ def _header(tree: dict[str, Any]) -> list[str]:
     ]
 
 
-def _yaml(tree: dict[str, Any], _picture: VaultPicture) -> str:
+def _above(fmt: ExportFormat, tree: dict[str, Any]) -> str:
+    if fmt is ExportFormat.YAML:
+        # The two top-level keys that sort before `integrations`, written above the body.
+        stamp = {"content_hash": tree["content_hash"], "generator": tree["generator"]}
+        return emit.to_yaml(stamp, _header(tree))
+    return "".join(f"# {line}\n" for line in _header(tree))
+
+
+def _yaml(body: dict[str, Any], _picture: VaultPicture) -> str:
     anchors = {
-        id(node["base_scopes"]): f"scopes-{slug}" for slug, node in tree["integrations"].items()
+        id(node["base_scopes"]): f"scopes-{slug}" for slug, node in body["integrations"].items()
     }
-    return emit.to_yaml(tree, _header(tree), anchors)
-
-
-def _json(tree: dict[str, Any], _picture: VaultPicture) -> str:
-    return emit.to_json(tree)
+    return emit.to_yaml(body, [], anchors)
 
 
 def _comment(text: str) -> str:
@@ -240,7 +252,7 @@ def _walk(tree: dict[str, Any]) -> list[tuple[str, str | None, str, dict[str, An
 
 
 def _dotenv(tree: dict[str, Any], _picture: VaultPicture) -> str:
-    lines = [f"# {line}" for line in _header(tree)]
+    lines: list[str] = []
     for slug, cslug, name, entry, cnode in _walk(tree):
         ref = entry["ref"]
         key = refs.env_name_of(slug, cslug, name)  # the variable is named as in the env dialect
@@ -254,7 +266,7 @@ def _dotenv(tree: dict[str, Any], _picture: VaultPicture) -> str:
         lines.append("")
         lines.append(_comment(f"# {where}: {meta}"))
         lines.append(f"{key}={ref}")
-    return "\n".join(lines) + "\n"
+    return "".join(line + "\n" for line in lines)
 
 
 def _k8s(tree: dict[str, Any], picture: VaultPicture) -> str:
@@ -265,7 +277,7 @@ def _k8s(tree: dict[str, Any], picture: VaultPicture) -> str:
     docs: dict[tuple[str, str | None], list[tuple[str, dict[str, Any], Any]]] = {}
     for slug, cslug, name, entry, cnode in _walk(tree):
         docs.setdefault((slug, cslug), []).append((name, entry, cnode))
-    out = [f"# {line}" for line in _header(tree)]
+    out: list[str] = []
     for (slug, cslug), items in docs.items():
         cnode = items[0][2]
         # Residency: a customer's secrets come from the store of its own region only.
@@ -311,12 +323,11 @@ def _k8s(tree: dict[str, Any], picture: VaultPicture) -> str:
                 emit_lines.append(f"        {k}: {emit.scalar(remote[k])}")
         # data belongs to spec: spec's keys are emitted last-but-one level; re-home it
         out.extend(_place_data(emit_lines))
-    return "\n".join(out) + "\n"
+    return "".join(line + "\n" for line in out)
 
 
-_FORMATTERS = {
+_BELOW_HEADER = {
     ExportFormat.YAML: _yaml,
-    ExportFormat.JSON: _json,
     ExportFormat.DOTENV: _dotenv,
     ExportFormat.K8S: _k8s,
 }

@@ -3,6 +3,7 @@ values, writing and drift checks."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from pathlib import Path
 
@@ -10,23 +11,43 @@ from intsec_desktop import __version__
 from intsec_desktop.core import rotation
 from intsec_desktop.core.errors import (
     ConflictError,
+    IntsecError,
     PermissionDeniedError,
     VaultDamagedError,
 )
-from intsec_desktop.core.export import drift, target
+from intsec_desktop.core.export import drift, guard_fork, target
 from intsec_desktop.core.export.guard import LeakGuard, paused_gc
 from intsec_desktop.core.export.profile import Dialect, ExportProfile
 from intsec_desktop.core.export.render import Rendered, ScopeSource, VaultPicture, render
+from intsec_desktop.core.paths import DB_FILENAME
 from intsec_desktop.core.roles import Action, require
 from intsec_desktop.core.scan.patterns import SecretEntry
 from intsec_desktop.core.scope_catalog import builtin_catalog
 from intsec_desktop.core.services._base import SessionBase
 from intsec_desktop.core.services.credentials import _sealing_aad
-from intsec_desktop.core.vault import export_repo, scopes_repo
+from intsec_desktop.core.vault import database, export_repo, scopes_repo
 from intsec_desktop.core.vault import repository as repo
-from intsec_desktop.core.vault.crypto import SealError, opener
+from intsec_desktop.core.vault.crypto import SealError, SecretKey, opener
+from intsec_desktop.core.vault.database import Connection
 
 GENERATOR = f"intsec-desktop {__version__}"
+
+
+def read_kept_values(conn: Connection, sealing_key: SecretKey) -> tuple[list[SecretEntry], int]:
+    """(every kept value as a guard entry, how many credentials they belong to)."""
+    entries: list[SecretEntry] = []
+    credentials: set[int] = set()
+    open_one = opener(sealing_key)
+    for credential_id, version, sealed, path in export_repo.kept_sealed_values(conn):
+        try:
+            value = open_one(bytes(sealed), _sealing_aad(credential_id, version))
+        except SealError as exc:
+            raise VaultDamagedError(
+                f"the sealed value of credential {credential_id} failed authentication"
+            ) from exc
+        entries.append(SecretEntry(path, version, value))
+        credentials.add(credential_id)
+    return entries, len(credentials)
 
 
 class ExportServices(SessionBase):
@@ -92,10 +113,7 @@ class ExportServices(SessionBase):
         with paused_gc():
             return render(profile, self._picture(profile), GENERATOR)
 
-    def secret_values_for_export_guard(self, target: str) -> list[SecretEntry]:
-        """Every kept value of every credential, for the leak guard's matching only. One audit
-        event per export. Needs a key slot that can open values: without one, nothing can be
-        guarded, so nothing is written."""
+    def _sealing_key_for_guard(self) -> SecretKey:
         require(self.member, Action.EXPORT)
         sealing_key = self._vault.keys.sealing_key
         if sealing_key is None:
@@ -103,25 +121,26 @@ class ExportServices(SessionBase):
                 "the leak guard must check every stored value and this key slot cannot open "
                 "them; export from a slot with the reveal right"
             )
-        entries: list[SecretEntry] = []
-        open_one = opener(sealing_key)
+        return sealing_key
+
+    def _audit_guard_read(
+        self, conn: Connection, target: str, credentials: int, values: int
+    ) -> None:
+        self._audit(
+            conn,
+            "secrets.used_for_export_guard",
+            f"export:{target}",
+            {"credentials": credentials, "values": values},
+        )
+
+    def secret_values_for_export_guard(self, target: str) -> list[SecretEntry]:
+        """Every kept value of every credential, for the leak guard's matching only. One audit
+        event per export. Needs a key slot that can open values: without one, nothing can be
+        guarded, so nothing is written."""
+        sealing_key = self._sealing_key_for_guard()
         with self._transaction() as conn, paused_gc():
-            credentials = set()
-            for credential_id, version, sealed, path in export_repo.kept_sealed_values(conn):
-                try:
-                    value = open_one(bytes(sealed), _sealing_aad(credential_id, version))
-                except SealError as exc:
-                    raise VaultDamagedError(
-                        f"the sealed value of credential {credential_id} failed authentication"
-                    ) from exc
-                entries.append(SecretEntry(path, version, value))
-                credentials.add(credential_id)
-            self._audit(
-                conn,
-                "secrets.used_for_export_guard",
-                f"export:{target}",
-                {"credentials": len(credentials), "values": len(entries)},
-            )
+            entries, credentials = read_kept_values(conn, sealing_key)
+            self._audit_guard_read(conn, target, credentials, len(entries))
         return entries
 
     def export_stamp(self) -> tuple[int, int]:
@@ -147,12 +166,55 @@ class ExportServices(SessionBase):
         while the vault is unchanged since; otherwise the values are read again."""
         require(self.member, Action.EXPORT)
         target.check_target(path, force=force)
-        rendered = self.render_export(profile)
-        if guard is None or guard.stamp is None or guard.stamp != self.export_stamp():
-            guard = self.export_guard(str(path))
-        guard.check(rendered.data)
+        if guard is not None and guard.stamp is not None and guard.stamp == self.export_stamp():
+            rendered = self.render_export(profile)
+            guard.check(rendered.data)
+        else:
+            rendered = self.guarded_render(profile, str(path))
         target.write(path, rendered.data, force=force)
         return rendered
+
+    def guarded_render(self, profile: ExportProfile, target_name: str) -> Rendered:
+        """The rendered export, checked by the leak guard (LeakFoundError on a hit). The guard
+        is built in a forked child while this process renders when that is possible."""
+        sealing_key = self._sealing_key_for_guard()
+        forked = self._fork_guard(sealing_key)
+        if forked is None:
+            rendered = self.render_export(profile)
+            self.export_guard(target_name).check(rendered.data)
+            return rendered
+        try:
+            rendered = self.render_export(profile)
+            forked.check(rendered.data)
+            return rendered
+        except guard_fork.ChildFailedError:
+            pass  # correctness over speed: guard again, in this process
+        finally:
+            read: guard_fork.Read | None = None
+            with contextlib.suppress(guard_fork.ChildFailedError, IntsecError):
+                read = forked.read()
+            forked.close()
+            if read is not None:
+                with self._transaction() as conn:
+                    self._audit_guard_read(conn, target_name, read.credentials, read.values)
+        self.export_guard(target_name).check(rendered.data)
+        return rendered
+
+    def _fork_guard(self, sealing_key: SecretKey) -> guard_fork.ForkedGuard | None:
+        if not guard_fork.fork_is_useful() or self._conn.in_transaction:
+            return None
+        db_path = self._vault.folder / DB_FILENAME
+        database_key = self._vault.keys.database_key
+
+        def read_values() -> tuple[list[SecretEntry], int]:
+            conn = database.open_existing(db_path, database_key)  # never the parent's
+            try:
+                with paused_gc():
+                    return read_kept_values(conn, sealing_key)
+            finally:
+                conn.close()
+
+        return guard_fork.start(read_values)
 
     def export_drift(
         self, committed: bytes, name: str, profile: ExportProfile | None = None
