@@ -102,12 +102,68 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _index(text: str) -> dict[str, str]:
+def _body_lines(text: str) -> list[str]:
+    """Lines below the header comments and the top-level `content_hash`/`generator` keys,
+    which change with every content change or upgrade and are not drift themselves."""
+    lines = text.split("\n")
+    start = 0
+    while start < len(lines) and lines[start].startswith(("#", "content_hash:", "generator:")):
+        start += 1
+    return lines[start:]
+
+
+def _changed_region(old: list[str], new: list[str]) -> tuple[int, int, int]:
+    """(common prefix length, end of the region in old, end in new): only what lies between
+    the common first and last lines is indexed (a 13 MB export with one change: milliseconds)."""
+    prefix = 0
+    shortest = min(len(old), len(new))
+    while prefix < shortest and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < shortest - prefix and old[-1 - suffix] == new[-1 - suffix]:
+        suffix += 1
+    return prefix, len(old) - suffix, len(new) - suffix
+
+
+def _ancestors(lines: list[str], before: int) -> list[str]:
+    """The key path of the last line above `before` (read upwards, by indentation): what
+    _index's stack holds there, so a region is indexed as if from the top."""
+    keys: list[str] = []
+    deeper = None  # lines starting with this much indentation cannot be ancestors
+    for at in range(before - 1, -1, -1):
+        line = lines[at]
+        if (deeper is not None and line.startswith(deeper)) or not line or line[0] == "#":
+            continue
+        stripped = line.lstrip(" ")
+        depth = (len(line) - len(stripped)) // 2
+        key, sep, _rest = stripped.partition(": ")
+        keys.append(key if sep else stripped.rstrip(":"))
+        if depth == 0:
+            break
+        deeper = " " * (2 * depth)
+    return keys[::-1]
+
+
+def _aligned_region(old: list[str], new: list[str]) -> tuple[int, int, int]:
+    """_changed_region, with the common tail moved down until it has the same key path in
+    both files (identical lines under different parents must not be matched up)."""
+    prefix, old_end, new_end = _changed_region(old, new)
+    for _attempt in range(_ALIGN_ATTEMPTS):
+        if old_end >= len(old) or _ancestors(old, old_end) == _ancestors(new, new_end):
+            return prefix, old_end, new_end
+        old_end, new_end = old_end + 1, new_end + 1
+    return prefix, len(old), len(new)  # give up on the tail: index it all (slower, exact)
+
+
+_ALIGN_ATTEMPTS = 64
+
+
+def _index(lines: list[str], start: int, end: int, stack: list[str]) -> dict[str, str]:
     """Our own canonical YAML (two-space block mappings, leaf mappings on one line) as
     path -> value text, in one pass: parsing 10 MB with a YAML loader takes seconds."""
     index: dict[str, str] = {}
-    stack: list[str] = []
-    for line in text.split("\n"):
+    stack = list(stack)
+    for line in lines[start:end]:
         if not line or line[0] == "#":
             continue
         stripped = line.lstrip(" ")
@@ -122,11 +178,13 @@ def _index(text: str) -> dict[str, str]:
 
 
 def _yaml_diff(old_text: str, new_text: str) -> list[str]:
-    old, new = _index(old_text), _index(new_text)
+    old_lines, new_lines = _body_lines(old_text), _body_lines(new_text)
+    prefix, old_end, new_end = _aligned_region(old_lines, new_lines)
+    context = _ancestors(old_lines, prefix)
+    old = _index(old_lines, prefix, old_end, context)
+    new = _index(new_lines, prefix, new_end, context)
     out: list[str] = []
     for path in sorted(old.keys() | new.keys()):
-        if path in ("content_hash", "generator"):
-            continue
         before, after = old.get(path), new.get(path)
         if before == after:
             continue
@@ -160,6 +218,84 @@ def _collapse(lines: list[str]) -> list[str]:
     return out
 
 
+def _dotenv_entries(text: str) -> dict[str, dict[str, str]] | None:
+    """Our .env template as credential path -> {variable, ref, kind, ...} (the comment above
+    each variable carries its path and metadata); None when the file is not in that shape."""
+    entries: dict[str, dict[str, str]] = {}
+    comment: str | None = None
+    for line in text.split("\n"):
+        if line.startswith("# "):
+            where, sep, _meta = line[2:].partition(": ")
+            comment = line[2:] if sep and "/" in where else None
+            continue
+        if not line:
+            continue
+        variable, eq, ref = line.partition("=")
+        if not eq or comment is None:
+            return None
+        where, _sep, meta = comment.partition(": ")
+        entries[where] = {"variable": variable, "ref": ref, **_meta_fields(meta)}
+        comment = None
+    return entries
+
+
+def _meta_fields(meta: str) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    last = None
+    for token in meta.split(" "):
+        key, eq, value = token.partition("=")
+        if eq and key.isidentifier():
+            fields[key] = value
+            last = key
+        elif last is not None:  # a value with a space in it (an owner's name)
+            fields[last] += " " + token
+    return fields
+
+
+def _k8s_documents(text: str) -> dict[str, Any] | None:
+    """Our ExternalSecret manifests as name -> document, `spec.data` keyed by secretKey; None
+    when the file is not in that shape. Aliases are refused first: we never write them, and a
+    crafted file could make walking the loaded tree exponential."""
+    try:
+        if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, _loader())):
+            return None
+        documents: dict[str, Any] = {}
+        for doc in yaml.load_all(text, _loader()):
+            if doc is None:
+                continue
+            spec = dict(doc["spec"])
+            spec["data"] = {str(item["secretKey"]): item["remoteRef"] for item in spec["data"]}
+            metadata = dict(doc["metadata"])
+            metadata["annotations"] = {  # "kind=... owner=..." compared field by field
+                str(key): _meta_fields(str(value))
+                for key, value in (metadata.get("annotations") or {}).items()
+            }
+            documents[str(metadata["name"])] = dict(doc, spec=spec, metadata=metadata)
+        return documents
+    except (yaml.YAMLError, TypeError, KeyError, ValueError, AttributeError):
+        return None
+
+
+def _text_format_diff(committed: str, fresh: Rendered) -> list[str]:
+    """.env and Kubernetes files compared by credential path (or manifest name) and field,
+    like YAML and JSON; a file we cannot read in our own shape falls back to changed lines."""
+    fmt = fresh.profile.format
+    read = _dotenv_entries if fmt is ExportFormat.DOTENV else _k8s_documents
+    old, new = read(committed), read(fresh.data.decode("utf-8"))
+    if old is not None and new is not None:
+        out: list[str] = []
+        _tree_diff("", old, new, out)
+        return out
+    old_lines, new_lines = committed.splitlines(), fresh.data.decode("utf-8").splitlines()
+    return [
+        line
+        for line in difflib.unified_diff(
+            old_lines, new_lines, "committed", "vault", n=0, lineterm=""
+        )
+        if not line.startswith(("---", "+++", "@@", "+# schema:", "-# schema:"))
+    ]
+
+
 def drift(committed: bytes, fresh: Rendered, name: str) -> list[str]:
     """[] when the committed file is what the vault exports now; else readable change lines.
 
@@ -179,17 +315,7 @@ def drift(committed: bytes, fresh: Rendered, name: str) -> list[str]:
         if not out and old.get("content_hash") != fresh.content_hash:
             out.append(f"~ content_hash: {old.get('content_hash')} -> {fresh.content_hash}")
     else:
-        old_lines = committed.decode("utf-8", "replace").splitlines()
-        new_lines = fresh.data.decode("utf-8").splitlines()
-        generator = [line for line in new_lines[:3] if line.startswith("# schema:")]
-        out = [
-            line
-            for line in difflib.unified_diff(
-                old_lines, new_lines, "committed", "vault", n=0, lineterm=""
-            )
-            if not line.startswith(("---", "+++", "@@"))
-            and not (line[1:].startswith("# schema:") and generator)
-        ]
+        out = _text_format_diff(committed.decode("utf-8", "replace"), fresh)
     if len(out) > MAX_LINES:
         out = [*out[:MAX_LINES], f"... and {len(out) - MAX_LINES} more"]
     return out
