@@ -14,6 +14,7 @@ from intsec_desktop.core.errors import DriftFoundError, StorageError, UsageError
 from intsec_desktop.core.export.profile import Dialect, ExportFormat, ExportProfile, make_profile
 from intsec_desktop.core.model import Environment, Region
 from intsec_desktop.core.services import VaultSession
+from intsec_desktop.core.services.export_admin import content_sha256
 
 _READ_LIMIT = 256 * 1024 * 1024  # a committed export past this is not ours
 
@@ -67,6 +68,8 @@ def export(ctx: Context) -> int:
     words = list(a.words)
     if words and words[0] == "profile":
         return _profile_command(ctx, words[1:])
+    if words and words[0] == "clear":
+        return _clear_command(ctx, words[1:])
     if len(words) > 1:
         raise UsageError("at most one PROFILE name")
     name = a.profile or (words[0] if words else None)
@@ -104,6 +107,32 @@ def export(ctx: Context) -> int:
         note(
             f"wrote {target} ({len(rendered.data)} bytes, {rendered.content_hash}); leak guard: clean"
         )
+    return 0
+
+
+def _clear_command(ctx: Context, names: list[str]) -> int:
+    """Guard profiles' content now, so members whose slot cannot open values may write it."""
+    a = ctx.args
+    with ctx.open_session() as s:
+        if a.all:
+            profiles = s.export_profiles()
+        elif names:
+            profiles = [_chosen_profile(s, a, n) or s.export_profile(n) for n in names]
+        elif _has_flags(a):
+            profiles = [_flags_profile(a)]
+        else:
+            raise UsageError("intsec export clear PROFILE... | --all | --region R [flags]")
+        cleared = []
+        for profile in profiles:
+            rendered = s.clear_export(profile)
+            cleared.append({"profile": profile.name or "(flags)",
+                            "content_hash": content_sha256(rendered.data)})  # fmt: skip
+    if ctx.as_json:
+        output.emit_json(cleared)
+    else:
+        for item in cleared:
+            note(f"cleared {item['profile']} ({item['content_hash']}) for members who cannot "
+                 "open values; it stays cleared until that content or any stored value changes")  # fmt: skip
     return 0
 
 
@@ -158,7 +187,8 @@ def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help="secret-free config export (YAML, JSON, .env, ExternalSecret); --check for drift",
         description="intsec export [PROFILE] [flags] [-o FILE]; intsec export --check FILE; "
-        "intsec export profile add|edit|list|rm NAME [flags]",
+        "intsec export profile add|edit|list|rm NAME [flags]; "
+        "intsec export clear PROFILE...|--all (let viewers write that content)",
     )
     p.add_argument("words", nargs="*", metavar="PROFILE | profile ACTION NAME")
     p.add_argument("--profile", help="a stored export profile")
@@ -171,4 +201,5 @@ def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="replace a file intsec did not write")
     p.add_argument("--check", metavar="FILE", help="exit 7 when FILE differs from a fresh export")
     p.add_argument("--target", help="(profile add/edit) where the profile writes by default")
+    p.add_argument("--all", action="store_true", help="(clear) every stored profile")
     p.set_defaults(handler=export)

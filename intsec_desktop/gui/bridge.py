@@ -42,6 +42,7 @@ from intsec_desktop.core.services import (
     VaultSession,
 )
 from intsec_desktop.core.services.scopes_admin import ScopeView
+from intsec_desktop.core.vault.clearance_repo import Clearance
 from intsec_desktop.core.vault.crypto import KdfParams, calibrate
 from intsec_desktop.core.vault.keyring_store import DeviceKeyStore, KeyringStatus
 from intsec_desktop.core.vault.opening import CreatedVault
@@ -589,8 +590,16 @@ class VaultBridge(QObject):
     def write_export(
         self, profile: ExportProfile, path: Path, *, force: bool, guard: LeakGuard | None = None
     ) -> Rendered:
-        """Guarded and atomic; raises LeakFoundError (naming credentials) instead of writing."""
+        """Guarded and atomic; raises LeakFoundError (naming credentials) instead of writing.
+        A slot that cannot open values writes only content someone cleared."""
         return self._require().write_export(profile, path, force=force, guard=guard)
+
+    def record_export_clearance(self, rendered: Rendered, guard: LeakGuard) -> None:
+        """A clean preview verdict lets members without the reveal right write that content."""
+        self._require().record_export_clearance(rendered, guard)
+
+    def export_clearance(self, rendered: Rendered) -> Clearance | None:
+        return self._require().export_clearance(rendered)
 
     # --- an invited member's first passphrase ---------------------------------------------
 

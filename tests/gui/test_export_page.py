@@ -105,3 +105,33 @@ def test_lock_forgets_the_preview(qtbot: QtBot, demo_bridge: VaultBridge) -> Non
     assert page.preview.toPlainText()
     demo_bridge.lock()
     assert page.preview.toPlainText() == ""
+
+
+def test_without_the_reveal_right_the_page_uses_clearances(
+    qtbot: QtBot, demo_bridge: VaultBridge, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = _page(qtbot, demo_bridge)
+    page.environment.setCurrentText("staging")
+    out = tmp_path / "viewer.yaml"
+    page.target_edit.setText(str(out))
+    page.refresh_preview()
+    monkeypatch.setattr(VaultBridge, "can_reveal", property(lambda _self: False))
+    with qtbot.waitSignal(page.guard_finished, timeout=60_000):
+        page.check_leaks()
+    assert "not cleared" in page.verdict.text()
+    with qtbot.waitSignal(page.guard_finished, timeout=60_000):
+        page.write()
+    assert not out.exists()
+
+    monkeypatch.setattr(VaultBridge, "can_reveal", property(lambda _self: True))
+    with qtbot.waitSignal(page.guard_finished, timeout=60_000):
+        page.check_leaks()  # an editor's clean preview clears this content
+    assert "may now write" in page.verdict.text()
+
+    monkeypatch.setattr(VaultBridge, "can_reveal", property(lambda _self: False))
+    with qtbot.waitSignal(page.guard_finished, timeout=60_000):
+        page.check_leaks()
+    assert "cleared</b> by" in page.verdict.text()
+    with qtbot.waitSignal(page.guard_finished, timeout=60_000):
+        page.write()
+    assert out.exists()

@@ -19,7 +19,7 @@ import socket
 import struct
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from intsec_desktop.core import errors
@@ -45,8 +45,21 @@ def _single_threaded() -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Read:
+    """What a read of the kept values covered (for the audit event and clearances)."""
+
     credentials: int
     values: int
+    stamp: str  # clearance_repo.values_stamp of the values read
+
+
+@dataclass(frozen=True)
+class KeptValues:
+    entries: list[SecretEntry] = field(repr=False)
+    credentials: int
+    stamp: str
+
+    def read(self) -> Read:
+        return Read(self.credentials, len(self.entries), self.stamp)
 
 
 class ChildFailedError(Exception):
@@ -85,7 +98,9 @@ class ForkedGuard:
     def read(self) -> Read:
         if self._read is None:
             answer = self._answer("read")
-            self._read = Read(int(answer["credentials"]), int(answer["values"]))
+            self._read = Read(
+                int(answer["credentials"]), int(answer["values"]), str(answer["stamp"])
+            )
         return self._read
 
     def check(self, data: bytes) -> None:
@@ -132,7 +147,7 @@ def _error_from(answer: dict[str, Any]) -> Exception:
     return ChildFailedError(str(answer.get("class")))
 
 
-def start(read_values: Callable[[], tuple[list[SecretEntry], int]]) -> ForkedGuard:
+def start(read_values: Callable[[], KeptValues]) -> ForkedGuard:
     """Fork; the child calls `read_values` (which must open its own connection) and serves."""
     parent_end, child_end = socket.socketpair()
     pid = os.fork()
@@ -144,12 +159,14 @@ def start(read_values: Callable[[], tuple[list[SecretEntry], int]]) -> ForkedGua
     raise AssertionError("unreachable")  # _serve never returns
 
 
-def _serve(sock: socket.socket, read_values: Callable[[], tuple[list[SecretEntry], int]]) -> None:
+def _serve(sock: socket.socket, read_values: Callable[[], KeptValues]) -> None:
     status = 0
     try:
-        entries, credentials = read_values()
-        guard = LeakGuard.from_entries(entries)
-        _reply(sock, {"kind": "read", "credentials": credentials, "values": len(entries)})
+        kept = read_values()
+        guard = LeakGuard.from_entries(kept.entries)
+        read = kept.read()
+        _reply(sock, {"kind": "read", "credentials": read.credentials, "values": read.values,
+                      "stamp": read.stamp})  # fmt: skip
         data = _receive(sock)
         hits = [] if guard.too_short else guard.hits(data)
         found = [[h.credential, h.version, h.encoding, h.line] for h in hits]

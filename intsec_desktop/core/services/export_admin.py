@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 from pathlib import Path
 
 from intsec_desktop import __version__
@@ -25,16 +26,23 @@ from intsec_desktop.core.scan.patterns import SecretEntry
 from intsec_desktop.core.scope_catalog import builtin_catalog
 from intsec_desktop.core.services._base import SessionBase
 from intsec_desktop.core.services.credentials import _sealing_aad
-from intsec_desktop.core.vault import database, export_repo, scopes_repo
+from intsec_desktop.core.timefmt import format_utc
+from intsec_desktop.core.vault import clearance_repo, database, export_repo, scopes_repo
 from intsec_desktop.core.vault import repository as repo
+from intsec_desktop.core.vault.clearance_repo import Clearance
 from intsec_desktop.core.vault.crypto import SealError, SecretKey, opener
 from intsec_desktop.core.vault.database import Connection
 
 GENERATOR = f"intsec-desktop {__version__}"
 
 
-def read_kept_values(conn: Connection, sealing_key: SecretKey) -> tuple[list[SecretEntry], int]:
-    """(every kept value as a guard entry, how many credentials they belong to)."""
+def content_sha256(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def read_kept_values(conn: Connection, sealing_key: SecretKey) -> guard_fork.KeptValues:
+    """Every kept value as a guard entry, and the stamp of that value set (for clearances);
+    the caller holds one transaction around it so both describe the same state."""
     entries: list[SecretEntry] = []
     credentials: set[int] = set()
     open_one = opener(sealing_key)
@@ -47,7 +55,7 @@ def read_kept_values(conn: Connection, sealing_key: SecretKey) -> tuple[list[Sec
             ) from exc
         entries.append(SecretEntry(path, version, value))
         credentials.add(credential_id)
-    return entries, len(credentials)
+    return guard_fork.KeptValues(entries, len(credentials), clearance_repo.values_stamp(conn))
 
 
 class ExportServices(SessionBase):
@@ -124,14 +132,14 @@ class ExportServices(SessionBase):
         return sealing_key
 
     def _audit_guard_read(
-        self, conn: Connection, target: str, credentials: int, values: int
+        self, conn: Connection, target: str, read: guard_fork.Read, cleared: bool
     ) -> None:
-        self._audit(
-            conn,
-            "secrets.used_for_export_guard",
-            f"export:{target}",
-            {"credentials": credentials, "values": values},
-        )
+        details: dict[str, object] = {
+            "credentials": read.credentials,
+            "values": read.values,
+            "cleared": cleared,
+        }
+        self._audit(conn, "secrets.used_for_export_guard", f"export:{target}", details)
 
     def secret_values_for_export_guard(self, target: str) -> list[SecretEntry]:
         """Every kept value of every credential, for the leak guard's matching only. One audit
@@ -139,9 +147,9 @@ class ExportServices(SessionBase):
         guarded, so nothing is written."""
         sealing_key = self._sealing_key_for_guard()
         with self._transaction() as conn, paused_gc():
-            entries, credentials = read_kept_values(conn, sealing_key)
-            self._audit_guard_read(conn, target, credentials, len(entries))
-        return entries
+            kept = read_kept_values(conn, sealing_key)
+            self._audit_guard_read(conn, target, kept.read(), False)
+        return kept.entries
 
     def export_stamp(self) -> tuple[int, int]:
         """Changes when anything may have changed the stored values: another connection's
@@ -169,35 +177,58 @@ class ExportServices(SessionBase):
         if guard is not None and guard.stamp is not None and guard.stamp == self.export_stamp():
             rendered = self.render_export(profile)
             guard.check(rendered.data)
+            self.record_export_clearance(rendered, guard)
         else:
             rendered = self.guarded_render(profile, str(path))
         target.write(path, rendered.data, force=force)
         return rendered
 
     def guarded_render(self, profile: ExportProfile, target_name: str) -> Rendered:
-        """The rendered export, checked by the leak guard (LeakFoundError on a hit). The guard
-        is built in a forked child while this process renders when that is possible."""
-        sealing_key = self._sealing_key_for_guard()
-        forked = self._fork_guard(sealing_key)
-        if forked is None:
-            rendered = self.render_export(profile)
-            self.export_guard(target_name).check(rendered.data)
-            return rendered
+        """The rendered export, checked by the leak guard (LeakFoundError on a hit). A clean
+        verdict is recorded as a clearance of that exact content, in the transaction of the
+        guard's audit event. A slot that cannot open values (a viewer's) may only write content
+        a member who can has cleared against the values stored now."""
+        require(self.member, Action.EXPORT)
+        sealing_key = self._vault.keys.sealing_key
+        if sealing_key is None:
+            return self._render_cleared(profile, target_name)
+        reads: list[guard_fork.Read] = []
+        rendered: Rendered | None = None
         try:
-            rendered = self.render_export(profile)
-            forked.check(rendered.data)
+            rendered = self._render_guarded(profile, sealing_key, reads)
             return rendered
-        except guard_fork.ChildFailedError:
-            pass  # correctness over speed: guard again, in this process
         finally:
-            read: guard_fork.Read | None = None
-            with contextlib.suppress(guard_fork.ChildFailedError, IntsecError):
-                read = forked.read()
-            forked.close()
-            if read is not None:
+            if reads:
                 with self._transaction() as conn:
-                    self._audit_guard_read(conn, target_name, read.credentials, read.values)
-        self.export_guard(target_name).check(rendered.data)
+                    if rendered is not None:
+                        self._record_clearance(conn, rendered, reads[-1].stamp)
+                    for read in reads:
+                        self._audit_guard_read(conn, target_name, read, rendered is not None)
+
+    def _render_guarded(
+        self, profile: ExportProfile, sealing_key: SecretKey, reads: list[guard_fork.Read]
+    ) -> Rendered:
+        """Guarded by a forked child while this process renders when possible (see
+        export.guard_fork), else in this process. `reads` collects the reads of values made."""
+        rendered: Rendered | None = None
+        forked = self._fork_guard(sealing_key)
+        if forked is not None:
+            try:
+                rendered = self.render_export(profile)
+                forked.check(rendered.data)
+                return rendered
+            except guard_fork.ChildFailedError:
+                pass  # correctness over speed: guard again, in this process
+            finally:
+                with contextlib.suppress(guard_fork.ChildFailedError, IntsecError):
+                    reads.append(forked.read())
+                forked.close()
+        if rendered is None:
+            rendered = self.render_export(profile)
+        with self._transaction() as conn, paused_gc():
+            kept = read_kept_values(conn, sealing_key)
+        reads.append(kept.read())
+        LeakGuard.from_entries(kept.entries).check(rendered.data)
         return rendered
 
     def _fork_guard(self, sealing_key: SecretKey) -> guard_fork.ForkedGuard | None:
@@ -206,15 +237,68 @@ class ExportServices(SessionBase):
         db_path = self._vault.folder / DB_FILENAME
         database_key = self._vault.keys.database_key
 
-        def read_values() -> tuple[list[SecretEntry], int]:
+        def read_values() -> guard_fork.KeptValues:
             conn = database.open_existing(db_path, database_key)  # never the parent's
             try:
+                conn.execute("BEGIN")  # values and their stamp from one snapshot
                 with paused_gc():
                     return read_kept_values(conn, sealing_key)
             finally:
                 conn.close()
 
         return guard_fork.start(read_values)
+
+    # --- clearances: guarded content that slots without the reveal right may write ----------
+
+    def _record_clearance(self, conn: Connection, rendered: Rendered, stamp: str) -> None:
+        digest = content_sha256(rendered.data)
+        clearance_repo.record(conn, digest, stamp, self.member.name, self._clock.now())
+
+    def record_export_clearance(self, rendered: Rendered, guard: LeakGuard) -> None:
+        """Record that `guard` (built by export_guard, e.g. for the app's preview) found this
+        content clean; only while the vault is unchanged since the guard read its values."""
+        require(self.member, Action.EXPORT)
+        if guard.stamp is None or guard.stamp != self.export_stamp():
+            return  # the values may have changed since: the verdict says nothing about now
+        with self._transaction() as conn:
+            stamp = clearance_repo.values_stamp(conn)
+            if clearance_repo.find(conn, content_sha256(rendered.data), stamp) is not None:
+                return
+            self._record_clearance(conn, rendered, stamp)
+            self._audit(conn, "export.cleared", f"export:{rendered.profile.name or '(flags)'}",
+                        {"content": content_sha256(rendered.data)})  # fmt: skip
+
+    def export_clearance(self, rendered: Rendered) -> Clearance | None:
+        """Who cleared this exact content against the values stored now, if anyone did."""
+        require(self.member, Action.EXPORT)
+        stamp = clearance_repo.values_stamp(self._conn)
+        return clearance_repo.find(self._conn, content_sha256(rendered.data), stamp)
+
+    def clear_export(self, profile: ExportProfile) -> Rendered:
+        """Guard this profile's content now and record the clearance (for viewers' exports)."""
+        require(self.member, Action.EXPORT)
+        if self._vault.keys.sealing_key is None:
+            raise PermissionDeniedError(
+                "only a member whose key slot can open stored values can clear an export"
+            )
+        return self.guarded_render(profile, f"clearance:{profile.name or '(flags)'}")
+
+    def _render_cleared(self, profile: ExportProfile, target_name: str) -> Rendered:
+        rendered = self.render_export(profile)
+        digest = content_sha256(rendered.data)
+        with self._transaction() as conn:
+            found = clearance_repo.find(conn, digest, clearance_repo.values_stamp(conn))
+            if found is None:
+                raise PermissionDeniedError(
+                    "refusing to write: this key slot cannot open stored values, so the leak "
+                    "guard cannot check this export, and no member who can has cleared this "
+                    "exact content yet; ask an editor or owner to run `intsec export clear` "
+                    "with the same profile (or to preview it in the app); nothing was written"
+                )
+            self._audit(conn, "export.clearance_used", f"export:{target_name}",
+                        {"content": digest, "cleared_by": found.cleared_by,
+                         "cleared_at": format_utc(found.cleared_at)})  # fmt: skip
+        return rendered
 
     def export_drift(
         self, committed: bytes, name: str, profile: ExportProfile | None = None

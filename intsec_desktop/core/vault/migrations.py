@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from intsec_desktop.core.errors import IntsecError
 from intsec_desktop.core.vault.database import Connection, storage_errors, write_transaction
-from intsec_desktop.core.vault.schema_export import _EXPORT_SCHEMA
+from intsec_desktop.core.vault.schema_export import _CLEARANCE_SCHEMA, _EXPORT_SCHEMA
 from intsec_desktop.core.vault.schema_members import _MEMBERS_SCHEMA
 from intsec_desktop.core.vault.schema_scopes import _SCOPES_SCHEMA
 
@@ -108,6 +108,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0003_scopes", _SCOPES_SCHEMA),
     ("0004_members_audit", _MEMBERS_SCHEMA),
     ("0006_export_profiles", _EXPORT_SCHEMA),
+    ("0008_export_clearances", _CLEARANCE_SCHEMA),
 ]
 
 

@@ -5,6 +5,7 @@ and write it (guarded, atomic)."""
 from __future__ import annotations
 
 import difflib
+import html
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QRegularExpression, Qt, QThread, Signal
@@ -111,6 +112,7 @@ class ExportPage(QWidget):
         super().__init__(parent)
         self._bridge = bridge
         self._rendered: Rendered | None = None
+        self._checking: Rendered | None = None  # what the running guard thread checks
         self._thread: GuardThread | None = None  # the check in progress, if any
         self._threads: list[GuardThread] = []  # kept alive until each has finished
         self._write_after_check = False
@@ -366,7 +368,11 @@ class ExportPage(QWidget):
             button.setEnabled(not busy and self._bridge.allows(Action.EXPORT))
 
     def _start_guard(self, rendered: Rendered, *, then_write: bool) -> None:
+        if not self._bridge.can_reveal:
+            self._use_clearance(rendered, then_write=then_write)
+            return
         target = self.target_edit.text().strip() or "preview"
+        self._checking = rendered
         try:
             entries, stamp = self._bridge.export_guard_inputs(target)
         except IntsecError as exc:
@@ -411,7 +417,42 @@ class ExportPage(QWidget):
         elif self._write_after_check:
             self._write_with(guard)
         else:
-            self.verdict.setText("<b style='color:#2e7d32'>Leak guard: clean.</b>")
+            self.verdict.setText(
+                "<b style='color:#2e7d32'>Leak guard: clean.</b> Members who cannot open "
+                "stored values may now write this exact content too."
+            )
+            if self._checking is not None:
+                try:
+                    self._bridge.record_export_clearance(self._checking, guard)
+                except IntsecError as exc:
+                    self._fail(exc)
+        self._checking = None
+        self.guard_finished.emit()
+
+    def _use_clearance(self, rendered: Rendered, *, then_write: bool) -> None:
+        """A key slot without the reveal right cannot run the guard: it may write content that
+        a member who can has found clean against the values stored now."""
+        try:
+            clearance = self._bridge.export_clearance(rendered)
+        except IntsecError as exc:
+            self._fail(exc)
+            self.guard_finished.emit()
+            return
+        if clearance is None:
+            self.verdict.setText(
+                "<b style='color:#c62828'>Leak guard: not cleared.</b> Your key slot cannot "
+                "open stored values, so the guard cannot check this export here. Ask an editor "
+                "or owner to preview this profile in the app, or to run <code>intsec export "
+                "clear</code> with it; then write again."
+            )
+        elif then_write:
+            self._write_with(None)
+        else:
+            when = clearance.cleared_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            self.verdict.setText(
+                "<b style='color:#2e7d32'>Leak guard: cleared</b> by "
+                f"{html.escape(clearance.cleared_by)} at {when} for this exact content."
+            )
         self.guard_finished.emit()
 
     def check_leaks(self) -> None:
@@ -431,7 +472,7 @@ class ExportPage(QWidget):
         if self._rendered is not None:
             self._start_guard(self._rendered, then_write=True)
 
-    def _write_with(self, guard: LeakGuard) -> None:
+    def _write_with(self, guard: LeakGuard | None) -> None:
         text = self.target_edit.text().strip()
         try:
             rendered = self._bridge.write_export(
@@ -446,6 +487,10 @@ class ExportPage(QWidget):
             return
         self._rendered = rendered
         self.preview.setPlainText(rendered.data.decode("utf-8"))
-        self.verdict.setText("<b style='color:#2e7d32'>Leak guard: clean.</b>")
+        self.verdict.setText(
+            "<b style='color:#2e7d32'>Leak guard: clean.</b>"
+            if guard is not None
+            else "<b style='color:#2e7d32'>Leak guard: cleared</b> content, written."
+        )
         self.message.setText(f"Wrote {text} ({len(rendered.data):,} bytes).")
         self._show_diff(rendered)

@@ -137,13 +137,58 @@ def test_profile_naming_a_deleted_integration(session: VaultSession) -> None:
         session.render_export(session.export_profile("p"))
 
 
-def test_guard_needs_a_slot_that_can_open_values(vault: VaultCopy, tmp_path: Path) -> None:
+def test_a_slot_without_values_writes_only_cleared_content(
+    vault: VaultCopy, tmp_path: Path
+) -> None:
     add_slot_without_reveal(vault, vault.keyring)
-    s = vault.open_keyring()
-    assert not s.can_reveal
-    with pytest.raises(PermissionDeniedError, match="leak guard"):
-        s.write_export(EU, tmp_path / "out.yaml")
-    assert not (tmp_path / "out.yaml").exists()
+    out = tmp_path / "out.yaml"
+    viewer = vault.open_keyring()
+    assert not viewer.can_reveal
+    with pytest.raises(PermissionDeniedError, match="leak guard cannot check"):
+        viewer.write_export(EU, out)
+    assert not out.exists()
+    with pytest.raises(PermissionDeniedError, match="can open stored values"):
+        viewer.clear_export(EU)
+    viewer.close()
+
+    owner = vault.open_recovery()
+    owner_name = owner.member.name
+    owner.clear_export(EU)  # guards the content and records the clearance
+    event = owner.audit_events()[-1]
+    assert event.action == "secrets.used_for_export_guard"
+    assert event.details["cleared"] is True
+    owner.close()
+
+    viewer = vault.open_keyring()
+    written = viewer.write_export(EU, out)
+    assert out.read_bytes() == written.data
+    used = viewer.audit_events()[-1]
+    assert used.action == "export.clearance_used"
+    assert used.details["cleared_by"] == owner_name
+    viewer.close()
+
+    owner = vault.open_recovery()  # a new stored value: the clearance no longer holds
+    owner.add_credential(integration="bamboohr", customer="acme", name="webhook",
+                         secret=b"fresh-webhook-secret-1", owner="sam")  # fmt: skip
+    owner.close()
+    viewer = vault.open_keyring()
+    with pytest.raises(PermissionDeniedError, match="cleared"):
+        viewer.write_export(EU, out, force=True)
+    viewer.close()
+
+
+def test_an_export_with_a_leak_is_never_cleared(session: VaultSession, tmp_path: Path) -> None:
+    session.edit_customer("acme", name="Acme " + SECRET.decode())
+    with pytest.raises(LeakFoundError):
+        session.write_export(EU, tmp_path / "out.yaml")
+    rendered = session.render_export(EU)
+    assert session.export_clearance(rendered) is None
+    assert session.audit_events()[-1].details["cleared"] is False
+    session.edit_customer("acme", name="Acme GmbH")
+    written = session.write_export(EU, tmp_path / "out.yaml")
+    clearance = session.export_clearance(written)
+    assert clearance is not None
+    assert clearance.cleared_by == session.member.name
 
 
 def test_short_secrets_are_refused_at_store_time(session: VaultSession) -> None:
