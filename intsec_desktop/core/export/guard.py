@@ -139,14 +139,18 @@ class LeakGuard:
     def check(self, data: bytes) -> None:
         """Raise LeakFoundError naming what leaked; return quietly when the bytes are clean."""
         if self.too_short:
-            # Only a vault from before the 8-byte rule can hold these; they cannot be looked for.
-            raise LeakFoundError(
-                "refusing to write: the leak guard cannot look for values shorter than 8 bytes "
-                f"({', '.join(self.too_short[:5])}); rotate them; nothing was written"
-            )
+            raise too_short_error(self.too_short)
         found = self.hits(data)
         if found:
             raise LeakFoundError(describe(found))
+
+
+def too_short_error(labels: tuple[str, ...] | list[str]) -> LeakFoundError:
+    # Only a vault from before the 8-byte rule can hold these; they cannot be looked for.
+    return LeakFoundError(
+        "refusing to write: the leak guard cannot look for values shorter than 8 bytes "
+        f"({', '.join(labels[:5])}); rotate them; nothing was written"
+    )
 
 
 def describe(found: list[GuardHit]) -> str:

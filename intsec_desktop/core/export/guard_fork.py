@@ -24,7 +24,7 @@ from typing import Any, cast
 
 from intsec_desktop.core import errors
 from intsec_desktop.core.errors import IntsecError, LeakFoundError
-from intsec_desktop.core.export.guard import GuardHit, LeakGuard, describe
+from intsec_desktop.core.export.guard import GuardHit, LeakGuard, describe, too_short_error
 from intsec_desktop.core.scan.patterns import SecretEntry
 
 _LENGTH = struct.Struct("!Q")
@@ -112,10 +112,7 @@ class ForkedGuard:
         answer = self._answer("verdict")
         too_short = [str(label) for label in answer["too_short"]]
         if too_short:
-            raise LeakFoundError(
-                "refusing to write: the leak guard cannot look for values shorter than 8 bytes "
-                f"({', '.join(too_short[:5])}); rotate them; nothing was written"
-            )
+            raise too_short_error(too_short)
         hits = [GuardHit(str(c), int(v), str(e), int(line)) for c, v, e, line in answer["hits"]]
         if hits:
             raise LeakFoundError(describe(hits))
