@@ -71,6 +71,11 @@ class VaultDamagedError(IntsecError):
     exit_code = 5
 
 
+class KeySlotRollbackError(VaultDamagedError):
+    """keyslots.json is an older copy of itself and the key slot used was changed or removed
+    since: a changed passphrase, removed member or revoked code must not open the vault."""
+
+
 class StorageError(IntsecError):
     """The disk refused a read or write (full, read-only, I/O error); the message names the file."""
 

@@ -17,7 +17,7 @@ from intsec_desktop.core import paths, services
 from intsec_desktop.core.clock import FakeClock
 from intsec_desktop.core.model import Role
 from intsec_desktop.core.services import VaultSession
-from intsec_desktop.core.vault import audit, keyslots, opening
+from intsec_desktop.core.vault import audit, database, keyslot_record, keyslots, opening
 from intsec_desktop.core.vault.crypto import KdfParams
 from intsec_desktop.core.vault.keyring_store import DeviceKeyEntry, DeviceKeyStore
 
@@ -235,9 +235,13 @@ def add_slot_without_reveal(vault: VaultCopy, keyring: MemoryKeyring) -> str:
             opened.vault_id, store.backend_name, MEMBER, False, START
         )
         wrapped = keyslots.wrap(slot, kek, opened.keys, opened.vault_id)
-        loaded.file.with_slot(wrapped).save(
-            paths.keyslots_path(vault.folder), opened.keys.database_key
-        )
+        with database.write_transaction(opened.conn):
+            keyslot_record.save(
+                opened.conn,
+                paths.keyslots_path(vault.folder),
+                loaded.file.with_slot(wrapped),
+                opened.keys.database_key,
+            )
         store.save(opened.vault_id, DeviceKeyEntry(slot.id, device_key, 0))
     finally:
         opened.close()

@@ -311,7 +311,7 @@ def test_a_member_edit_failing_half_way_leaves_keyslots_and_trail_unchanged(
     monkeypatch.setattr(
         "intsec_desktop.core.services.keyslot_admin.KeySlotServices._save_slots",
         lambda self, change, file: (
-            self._write_slots(file),
+            self._write_slots(change.conn, file),
             setattr(change, "saved", True),
             broken_commit(),
         ),

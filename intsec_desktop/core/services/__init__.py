@@ -21,7 +21,7 @@ from intsec_desktop.core.services.members_admin import MemberChange, MemberInfo,
 from intsec_desktop.core.services.reminder_admin import ReminderServices, read_expiry_index
 from intsec_desktop.core.services.scan_admin import ScanServices, scan_staged_while_locked
 from intsec_desktop.core.services.scopes_admin import ScopeServices
-from intsec_desktop.core.vault import audit, database, keyslots, opening
+from intsec_desktop.core.vault import audit, database, keyslot_record, keyslots, opening
 from intsec_desktop.core.vault.audit_trail import AuditFilter, AuditVerdict
 from intsec_desktop.core.vault.crypto import KdfParams
 from intsec_desktop.core.vault.database import Connection
@@ -71,11 +71,15 @@ class VaultSession(
         return audit.events(self._conn)
 
     def integrity_problems(self) -> list[str]:
-        """Every page's HMAC and structure, the key-slot MAC and the audit chain (`intsec doctor`)."""
+        """Every page's HMAC and structure, the key-slot MAC and generation, and the audit chain
+        (`intsec doctor`)."""
         require(self.member, Action.VIEW_METADATA)
         problems = database.integrity_problems(self._conn)
         try:
-            self._current_slots()
+            recorded = keyslot_record.read(self._conn)  # before the file (see problem())
+            slots_problem = keyslot_record.problem(self._disk_slots(), recorded)
+            if slots_problem:
+                problems.append(slots_problem)
         except IntsecError as exc:
             problems.append(str(exc))
         try:

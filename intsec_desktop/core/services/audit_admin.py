@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
-from intsec_desktop.core import audit_csv, paths
+from intsec_desktop.core import audit_csv
 from intsec_desktop.core.errors import IntsecError
 from intsec_desktop.core.model import AuditEvent
 from intsec_desktop.core.roles import Action, require
@@ -50,7 +50,7 @@ class AuditServices(KeySlotServices):
             updated = audit_trail.with_head(file, conn)
             if updated is file:
                 return False
-            updated.save(paths.keyslots_path(self.folder), self._vault.keys.database_key)
+            self._write_slots(conn, updated)
             return True
         finally:
             with contextlib.suppress(Exception):

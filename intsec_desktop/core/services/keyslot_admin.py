@@ -14,7 +14,6 @@ from intsec_desktop.core.errors import (
     NotFoundError,
     StorageError,
     ValidationError,
-    VaultDamagedError,
 )
 from intsec_desktop.core.model import (
     KeySlotInfo,
@@ -22,7 +21,7 @@ from intsec_desktop.core.model import (
 from intsec_desktop.core.roles import Action, require
 from intsec_desktop.core.services._base import SessionBase
 from intsec_desktop.core.timefmt import parse_utc
-from intsec_desktop.core.vault import audit_trail, keyslots, opening
+from intsec_desktop.core.vault import audit_trail, keyslot_record, keyslots, opening
 from intsec_desktop.core.vault.crypto import KdfParams, SecretKey
 from intsec_desktop.core.vault.database import Connection, read_generation
 from intsec_desktop.core.vault.keyring_store import DeviceKeyEntry, DeviceKeyStore
@@ -30,10 +29,13 @@ from intsec_desktop.core.vault.keyring_store import DeviceKeyEntry, DeviceKeySto
 
 @dataclass
 class _SlotChange:
-    """One key-slot change in progress: the transaction and the key slots it started from."""
+    """One key-slot change in progress: the transaction, the key slots it started from and the
+    audit head before it (what the new file records: the change's own event is not committed
+    when the file is written, and a crash in between must not leave a head the trail lacks)."""
 
     conn: Connection
     before: keyslots.KeySlotFile
+    head: audit_trail.ChainHead
     saved: bool = False  # the new keyslots.json is on disk
 
 
@@ -165,13 +167,15 @@ class KeySlotServices(SessionBase):
             self._save_slots(change, file.replacing(fresh))
         return _slot_info(fresh)
 
-    def _current_slots(self) -> keyslots.KeySlotFile:
+    def _disk_slots(self) -> keyslots.KeySlotFile:
         # Re-read from disk: another process may have changed the slots since we unlocked.
-        loaded = opening.load_slots(self.folder)
-        if loaded.file.vault_id != self.vault_id:
-            raise VaultDamagedError("keyslots.json now belongs to another vault")
-        loaded.file.verify_mac(loaded.mac, self._vault.keys.database_key)
-        return loaded.file
+        return keyslot_record.load_verified(
+            paths.keyslots_path(self.folder), self.vault_id, self._vault.keys.database_key
+        )
+
+    def _current_slots(self) -> keyslots.KeySlotFile:
+        """The key slots that hold now (an older copy put back meanwhile does not count)."""
+        return keyslot_record.current(self._conn, self._disk_slots())
 
     @contextlib.contextmanager
     def _slot_change(self) -> Iterator[_SlotChange]:
@@ -182,12 +186,15 @@ class KeySlotServices(SessionBase):
         change: _SlotChange | None = None
         try:
             with self._transaction() as conn:
-                change = _SlotChange(conn, self._current_slots())
+                change = _SlotChange(conn, self._current_slots(), audit_trail.current_head(conn))
                 yield change
         except BaseException as exc:
             if change is not None and change.saved:
                 try:
-                    self._write_slots(change.before)
+                    # What held before, with its generation: vault.db's record is that again.
+                    audit_trail.with_head(change.before, self._conn).save(
+                        paths.keyslots_path(self.folder), self._vault.keys.database_key
+                    )
                 except IntsecError:
                     raise StorageError(
                         "the key-slot change failed half-way and the previous keyslots.json"
@@ -196,13 +203,16 @@ class KeySlotServices(SessionBase):
             raise
 
     def _save_slots(self, change: _SlotChange, file: keyslots.KeySlotFile) -> None:
-        self._write_slots(file)
+        self._write_slots(change.conn, audit_trail.with_recorded_head(file, change.head))
         change.saved = True
 
-    def _write_slots(self, file: keyslots.KeySlotFile) -> None:
-        # Every key-slot or member change also records the audit chain head (truncation check).
-        file = audit_trail.with_head(file, self._conn)
-        file.save(paths.keyslots_path(self.folder), self._vault.keys.database_key)
+    def _write_slots(self, conn: Connection, file: keyslots.KeySlotFile) -> None:
+        """Every write of keyslots.json in a session, under the database write lock. `file`
+        carries the audit chain head to record (truncation check); when its slots changed, it
+        takes the next key-slot generation, recorded in vault.db (rollback check)."""
+        keyslot_record.save(
+            conn, paths.keyslots_path(self.folder), file, self._vault.keys.database_key
+        )
 
 
 def _slot_info(slot: keyslots.Slot) -> KeySlotInfo:

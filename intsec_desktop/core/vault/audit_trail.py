@@ -146,7 +146,10 @@ def recorded_head(file: KeySlotFile) -> ChainHead | None:
 def with_head(file: KeySlotFile, conn: Connection) -> KeySlotFile:
     """`file` carrying the database's head; never a lower one than it already records (a
     truncated trail must not be laundered by the next key-slot change)."""
-    head = current_head(conn)
+    return with_recorded_head(file, current_head(conn))
+
+
+def with_recorded_head(file: KeySlotFile, head: ChainHead) -> KeySlotFile:
     recorded = recorded_head(file)
     if recorded is not None and recorded.seq >= head.seq:
         return file

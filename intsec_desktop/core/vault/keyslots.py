@@ -387,21 +387,7 @@ def load(path: Path) -> LoadedKeySlots:
         raise VaultDamagedError(f"{path.name} is too large to be a key slot file")
     try:
         document = json.loads(raw)
-        if not isinstance(document, dict) or document.get("format") != FORMAT:
-            raise VaultDamagedError(f"{path.name} is not an intsec key slot file")
-        # Only what we write: the checksum and MAC cover the parsed fields, so an ignored extra
-        # field (or a renamed one, like "meta" -> "beta") would be an edit nobody notices.
-        if set(document) - _FILE_FIELDS:
-            raise VaultDamagedError(f"{path.name} holds fields intsec did not write")
-        meta = document["meta"]
-        if not isinstance(meta, dict):
-            raise VaultDamagedError(f"{path.name} is damaged and cannot be read")
-        file = KeySlotFile(
-            vault_id=str(document["vault_id"]),
-            created_at=str(document["created_at"]),
-            slots=tuple(Slot.from_json(s) for s in document["slots"]),
-            meta=dict(meta),
-        )
+        file = parse(document, path.name)
         checksum, mac = str(document["checksum"]), str(document["mac"])
     except VaultDamagedError:
         raise
@@ -411,3 +397,27 @@ def load(path: Path) -> LoadedKeySlots:
     if not _same_text(checksum, expected):
         raise VaultDamagedError(f"{path.name} is damaged (checksum mismatch)")
     return LoadedKeySlots(file, mac)
+
+
+def parse(document: Any, name: str) -> KeySlotFile:
+    """The body of a key slot file (`load` checks its checksum, the caller its MAC)."""
+    try:
+        if not isinstance(document, dict) or document.get("format") != FORMAT:
+            raise VaultDamagedError(f"{name} is not an intsec key slot file")
+        # Only what we write: the checksum and MAC cover the parsed fields, so an ignored extra
+        # field (or a renamed one, like "meta" -> "beta") would be an edit nobody notices.
+        if set(document) - _FILE_FIELDS:
+            raise VaultDamagedError(f"{name} holds fields intsec did not write")
+        meta = document["meta"]
+        if not isinstance(meta, dict):
+            raise VaultDamagedError(f"{name} is damaged and cannot be read")
+        return KeySlotFile(
+            vault_id=str(document["vault_id"]),
+            created_at=str(document["created_at"]),
+            slots=tuple(Slot.from_json(s) for s in document["slots"]),
+            meta=dict(meta),
+        )
+    except VaultDamagedError:
+        raise
+    except (ValueError, KeyError, TypeError) as exc:
+        raise VaultDamagedError(f"{name} is damaged and cannot be read") from exc

@@ -5,6 +5,7 @@ from __future__ import annotations
 from intsec_desktop.core.errors import IntsecError
 from intsec_desktop.core.vault.database import Connection, storage_errors, write_transaction
 from intsec_desktop.core.vault.schema_export import _CLEARANCE_SCHEMA, _EXPORT_SCHEMA
+from intsec_desktop.core.vault.schema_keyslots import _KEYSLOTS_SCHEMA
 from intsec_desktop.core.vault.schema_members import _MEMBERS_SCHEMA
 from intsec_desktop.core.vault.schema_scopes import _SCOPES_SCHEMA
 
@@ -109,6 +110,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0004_members_audit", _MEMBERS_SCHEMA),
     ("0006_export_profiles", _EXPORT_SCHEMA),
     ("0008_export_clearances", _CLEARANCE_SCHEMA),
+    ("0009_keyslots_record", _KEYSLOTS_SCHEMA),
 ]
 
 

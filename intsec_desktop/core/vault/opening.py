@@ -21,7 +21,7 @@ from intsec_desktop.core.errors import (
 )
 from intsec_desktop.core.model import Member, Role
 from intsec_desktop.core.timefmt import format_utc
-from intsec_desktop.core.vault import database, generations, keyslots, migrations
+from intsec_desktop.core.vault import database, generations, keyslot_record, keyslots, migrations
 from intsec_desktop.core.vault.atomic import fsync_dir
 from intsec_desktop.core.vault.crypto import KdfParams
 from intsec_desktop.core.vault.database import Connection, rows, storage_errors
@@ -114,6 +114,21 @@ def create(
     stored_device_key = False
     entry: DeviceKeyEntry | None = None
     try:
+        slot, kek = keyslots.make_passphrase_slot(passphrase, params, member.name, True, now)
+        slots = [keyslots.wrap(slot, kek, keys, vault_id)]
+        code = keyslots.generate_recovery_code()
+        slot, kek = keyslots.make_recovery_slot(code, member.name, now)
+        slots.append(keyslots.wrap(slot, kek, keys, vault_id))
+        device_key = b""
+        if keyring_store is not None:
+            slot, kek, device_key = keyslots.make_keyring_slot(
+                vault_id, keyring_store.backend_name, member.name, True, now
+            )
+            slots.append(keyslots.wrap(slot, kek, keys, vault_id))
+        slot_file = keyslot_record.stamped(
+            KeySlotFile(vault_id, format_utc(now), tuple(slots), {}), 1
+        )
+
         conn = database.create(paths.db_path(staging), keys.database_key)
         try:
             migrations.migrate(conn)
@@ -124,27 +139,18 @@ def create(
                     (member.name, member.role.value, format_utc(now)),
                 )
                 record_creation(conn, keys, member)
+                keyslot_record.record(conn, slot_file)
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             generation = database.read_generation(conn)
         finally:
             conn.close()
 
-        slot, kek = keyslots.make_passphrase_slot(passphrase, params, member.name, True, now)
-        slots = [keyslots.wrap(slot, kek, keys, vault_id)]
-        code = keyslots.generate_recovery_code()
-        slot, kek = keyslots.make_recovery_slot(code, member.name, now)
-        slots.append(keyslots.wrap(slot, kek, keys, vault_id))
         keyring_note = "not used (--no-keyring)"
         if keyring_store is not None:
-            slot, kek, device_key = keyslots.make_keyring_slot(
-                vault_id, keyring_store.backend_name, member.name, True, now
-            )
-            entry = DeviceKeyEntry(slot.id, device_key, generation)
+            entry = DeviceKeyEntry(slots[-1].id, device_key, generation)
             keyring_store.save(vault_id, entry)
             stored_device_key = True
-            slots.append(keyslots.wrap(slot, kek, keys, vault_id))
             keyring_note = f"device key stored in {keyring_store.backend_name}"
-        slot_file = KeySlotFile(vault_id, format_utc(now), tuple(slots), {})
         slot_file.save(paths.keyslots_path(staging), keys.database_key)
 
         if folder.exists():
@@ -179,9 +185,17 @@ def load_slots(folder: Path) -> keyslots.LoadedKeySlots:
 
 
 def _open_with_keys(
-    folder: Path, vault_id: str, keys: VaultKeys, member_name: str, slot_id: str
+    folder: Path,
+    vault_id: str,
+    keys: VaultKeys,
+    member_name: str,
+    slot_id: str,
+    unlocked_by: tuple[KeySlotFile, Slot] | None = None,
 ) -> OpenVault:
+    """`unlocked_by`: the key slot file as read and the slot that opened it, checked against the
+    key slots vault.db recorded (None right after creation, which recorded them)."""
     conn = database.open_existing(paths.db_path(folder), keys.database_key)
+    notes: list[str] = []
     try:
         migrations.migrate(conn)
         meta = dict(
@@ -189,6 +203,13 @@ def _open_with_keys(
         )
         if meta.get("vault_id") != vault_id:
             raise VaultDamagedError("vault.db and keyslots.json belong to different vaults")
+        if unlocked_by is not None:
+            # Before the member check: a removed member's slot from an older copy of the file
+            # is named as what it is.
+            note = keyslot_record.reconcile_at_open(
+                conn, paths.keyslots_path(folder), *unlocked_by, keys.database_key
+            )
+            notes += [note] if note else []
         role = rows(conn, "SELECT role FROM members WHERE name = ?", (member_name,))
         if not role:
             raise AuthenticationError(f"member {member_name!r} is no longer in this vault")
@@ -203,6 +224,7 @@ def _open_with_keys(
         keys,
         member,
         slot_id,
+        notes,
         generation=database.parse_generation(meta.get("generation")),
     )
 
@@ -225,7 +247,9 @@ def _finish(
     folder: Path, loaded: keyslots.LoadedKeySlots, slot: Slot, keys: VaultKeys
 ) -> OpenVault:
     loaded.file.verify_mac(loaded.mac, keys.database_key)
-    return _open_with_keys(folder, loaded.file.vault_id, keys, slot.member, slot.id)
+    return _open_with_keys(
+        folder, loaded.file.vault_id, keys, slot.member, slot.id, (loaded.file, slot)
+    )
 
 
 def unlock_with_secret(folder: Path, secret: str, member: str | None = None) -> OpenVault:
