@@ -134,6 +134,11 @@ class VaultBridge(QObject):
         return self._session.member if self._session else None
 
     @property
+    def session_notes(self) -> list[str]:
+        """Warnings from opening the vault (an older copy of it, a repaired keyslots.json)."""
+        return self._session.notes if self._session else []
+
+    @property
     def can_reveal(self) -> bool:
         return bool(self._session and self._session.can_reveal)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox, QStackedWidget
 
 from intsec_desktop.core.settings import AppSettings, save_settings
 from intsec_desktop.gui.background import Background
@@ -21,6 +21,7 @@ from intsec_desktop.gui.workspace import Workspace
 class MainWindow(QMainWindow):
     def __init__(self, bridge: VaultBridge, settings: AppSettings) -> None:
         super().__init__()
+        self.notes_box: QMessageBox | None = None  # the last open-time warning shown
         self.bridge = bridge
         self.settings = settings
         self.setWindowTitle("intsec-desktop")
@@ -99,6 +100,21 @@ class MainWindow(QMainWindow):
         self.idle_lock.start()
         self.settings = self._remember_vault()
         self._refresh_status()
+        self._show_notes()
+
+    def _show_notes(self) -> None:
+        """What the CLI prints on stderr at open (a rollback warning), the app says in a
+        window-modal box that does not block the event loop, and in the status bar."""
+        notes = self.bridge.session_notes
+        if not notes:
+            return
+        self.statusBar().showMessage(notes[0])
+        box = QMessageBox(QMessageBox.Icon.Warning, "Vault warning", "\n\n".join(notes),
+                          QMessageBox.StandardButton.Ok, self)  # fmt: skip
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.notes_box = box
+        box.open()
 
     def _remember_vault(self) -> AppSettings:
         from dataclasses import replace

@@ -3,12 +3,16 @@ per request, and the way back to the wizard."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 
+from intsec_desktop.core import services
 from intsec_desktop.core.settings import AppSettings
 from intsec_desktop.gui.bridge import VaultBridge
 from intsec_desktop.gui.demo_setup import DEMO_PASSPHRASE
@@ -217,3 +221,28 @@ def test_tab_order_and_mnemonics(screen: UnlockScreen) -> None:
     assert "&" in screen.unlock_button.text()
     assert "&" in screen.other_vault_button.text()
     assert screen.unlock_button.isDefault()
+
+
+def test_a_rolled_back_vault_warns_in_the_window(
+    qtbot: QtBot, make_vault: VaultFactory, tmp_path: Path
+) -> None:
+    """The warning the CLI prints at open (an older copy of the vault) is shown in the app."""
+    folder, passphrase = make_vault()
+    older = tmp_path / "older-copy"
+    shutil.copytree(folder, older)
+    with services.open_vault_with_secret(folder, passphrase) as session:  # the newer state
+        session.add_customer("newer", "Newer Ltd", "eu")
+    shutil.rmtree(folder)
+    shutil.copytree(older, folder)  # replaced by the older copy
+    bridge = VaultBridge(folder)
+    window = MainWindow(bridge, AppSettings())
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(bridge.vault_unlocked, timeout=UNLOCK_TIMEOUT_MS):
+        bridge.unlock_with_passphrase(passphrase)
+    qtbot.waitUntil(lambda: window.notes_box is not None and window.notes_box.isVisible())
+    assert window.notes_box is not None
+    assert "rolled back" in window.notes_box.text()
+    assert "rolled back" in window.statusBar().currentMessage()
+    window.notes_box.accept()
+    drain(bridge)
+    bridge.lock()
