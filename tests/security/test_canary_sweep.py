@@ -116,11 +116,6 @@ def test_no_canary_leaks_anywhere(
     assert Hit("searched/tmp/planted.bin", 123, canary_forms(planted.value)[form]) in found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="export --check prints the drifted file's old value (core/export/drift.py quotes both"
-    " sides of a changed leaf), so a stored secret pasted into an export reaches stdout and CI logs",
-)
 def test_export_check_names_a_drifted_value_without_quoting_it(world: w.World) -> None:
     w.seed_vault(world)
     canary_cli.check_tampered_export(world)

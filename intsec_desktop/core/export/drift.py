@@ -287,13 +287,32 @@ def _text_format_diff(committed: str, fresh: Rendered) -> list[str]:
         _tree_diff("", old, new, out)
         return out
     old_lines, new_lines = committed.splitlines(), fresh.data.decode("utf-8").splitlines()
-    return [
-        line
-        for line in difflib.unified_diff(
-            old_lines, new_lines, "committed", "vault", n=0, lineterm=""
-        )
-        if not line.startswith(("---", "+++", "@@", "+# schema:", "-# schema:"))
-    ]
+    out = []
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        out += [f"- committed line {i + 1}: {old_lines[i]}" for i in range(i1, i2)
+                if not old_lines[i].startswith("# schema:")]  # fmt: skip
+        out += [f"+ vault line {j + 1}: {new_lines[j]}" for j in range(j1, j2)
+                if not new_lines[j].startswith("# schema:")]  # fmt: skip
+    return out
+
+
+_LINE_PREFIXES = ("- committed line ", "+ vault line ")
+
+
+def hide_values(lines: list[str]) -> list[str]:
+    """The same differences with every value left out: paths (and line numbers) only."""
+    out = []
+    for line in lines:
+        if line.startswith(_LINE_PREFIXES):
+            out.append(line.split(": ", 1)[0] + " (hidden)")
+        elif line.startswith("~ ") and ": " in line:
+            out.append(f"~ {line[2:].split(': ', 1)[0]} (changed; values hidden)")
+        else:
+            out.append(line)
+    return out
 
 
 def drift(committed: bytes, fresh: Rendered, name: str) -> list[str]:

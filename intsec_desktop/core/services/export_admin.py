@@ -307,7 +307,38 @@ class ExportServices(SessionBase):
         require(self.member, Action.EXPORT)
         wanted = profile or drift.recorded_profile(committed, name)
         fresh = self.render_export(wanted)
-        return fresh, drift.drift(committed, fresh, name)
+        lines = drift.drift(committed, fresh, name)
+        return fresh, self._guard_drift_lines(lines, name) if lines else lines
+
+    def _guard_drift_lines(self, lines: list[str], name: str) -> list[str]:
+        """Drift lines quote values of the committed file and of the vault: a stored secret
+        pasted into either must not reach a terminal or a CI log. With values to check against,
+        lines are shown unless one holds a secret (then no value is, and the user hears why);
+        without, values are hidden."""
+        sealing_key = self._vault.keys.sealing_key
+        if sealing_key is None:
+            return [*drift.hide_values(lines),
+                    "(values hidden: this key slot cannot check them against stored secrets)"]  # fmt: skip
+        with self._transaction() as conn, paused_gc():
+            kept = read_kept_values(conn, sealing_key)
+            self._audit_guard_read(conn, f"drift:{name}", kept.read(), False)
+        guard = LeakGuard.from_entries(kept.entries)
+        if guard.too_short:  # values it cannot look for: show none
+            short = ", ".join(guard.too_short[:5])
+            return [*drift.hide_values(lines), f"(values hidden: {short} too short to look for)"]
+        held = [guard.hits(line.encode("utf-8")) for line in lines]
+        across = guard.hits("\n".join(lines).encode("utf-8"))  # e.g. base64 split over lines
+        named = sorted({h.credential for hits in [*held, across] for h in hits})
+        if not named:
+            return lines
+        warning = (
+            f"! a stored secret of {', '.join(named[:5])} is in these differences; if the "
+            "committed file holds it, it has leaked: rotate it"
+        )
+        if not any(held):
+            return [warning, f"({len(lines)} differences hidden: the secret spans lines)"]
+        return [warning, *("(a difference holding it: hidden)" if hits else line
+                           for line, hits in zip(lines, held, strict=True))]  # fmt: skip
 
     def env_references(self, profile: ExportProfile) -> dict[str, bytes]:
         """Env-dialect variable -> value for every credential the profile covers, for

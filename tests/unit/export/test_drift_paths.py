@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 from intsec_desktop.core.export import drift, emit
 from intsec_desktop.core.export.profile import make_profile
+from intsec_desktop.core.scan.encodings import encoded_forms
 from intsec_desktop.core.services import VaultSession
+from tests.unit.conftest import SECRET, VaultCopy, add_slot_without_reveal
 
 
 def _full_index_diff(old_text: str, new_text: str) -> list[str]:
@@ -80,9 +82,51 @@ def test_text_formats_report_paths_and_fields(session: VaultSession, fmt: str) -
 
 def test_a_hand_edited_text_file_falls_back_to_changed_lines(session: VaultSession) -> None:
     profile = make_profile("", "production", ["eu"], format="dotenv")
-    committed = session.render_export(profile).data + b"EXTRA_WITHOUT_COMMENT=1\n"
+    rendered = session.render_export(profile).data
+    committed = rendered + b"EXTRA_WITHOUT_COMMENT=1\n"
     lines = session.export_drift(committed, "f")[1]
-    assert lines == ["-EXTRA_WITHOUT_COMMENT=1"]
+    last = len(rendered.splitlines()) + 1
+    assert lines == [f"- committed line {last}: EXTRA_WITHOUT_COMMENT=1"]
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json", "dotenv", "k8s"])
+def test_a_secret_in_the_committed_file_is_never_printed(session: VaultSession, fmt: str) -> None:
+    profile = make_profile("", "production", ["eu"], format=fmt)
+    rendered = session.render_export(profile).data
+    header = rendered.index(b"\n# profile:") + 12 if rendered.startswith(b"#") else 0
+    at = rendered.index(b"acme", rendered.index(b"\n", header))
+    committed = rendered[:at] + SECRET + rendered[at + 4 :]  # a value or even a key
+    lines = session.export_drift(committed, "f")[1]
+    text = "\n".join(lines)
+    assert lines[0].startswith("! a stored secret of bamboohr/")
+    assert "rotate it" in lines[0]
+    assert "(a difference holding it: hidden)" in lines
+    for _encoding, form in encoded_forms(SECRET):
+        assert form.decode("latin-1") not in text
+    assert session.audit_events()[-1].action == "secrets.used_for_export_guard"
+
+
+def test_clean_differences_keep_their_values(session: VaultSession) -> None:
+    profile = make_profile("", "production", ["eu"])
+    committed = session.render_export(profile).data
+    session.edit_customer("acme", name="Acme Europe GmbH")
+    lines = session.export_drift(committed, "f")[1]
+    assert any("Acme Europe GmbH" in line for line in lines), lines
+    assert not any(line.startswith("!") for line in lines)
+
+
+def test_a_slot_without_values_sees_paths_only(vault: VaultCopy) -> None:
+    add_slot_without_reveal(vault, vault.keyring)
+    profile = make_profile("", "production", ["eu"])
+    with vault.open_recovery() as owner:
+        committed = owner.render_export(profile).data
+        owner.edit_customer("acme", name="Acme Europe GmbH")
+    viewer = vault.open_keyring()
+    lines = viewer.export_drift(committed, "f")[1]
+    viewer.close()
+    assert "~ integrations.bamboohr.customers.acme.name (changed; values hidden)" in lines
+    assert not any("Acme" in line for line in lines)
+    assert lines[-1].startswith("(values hidden")
 
 
 def test_k8s_aliases_are_not_walked() -> None:
