@@ -54,11 +54,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from PySide6.QtWidgets import QApplication
 
+    from intsec_desktop.gui import qt_log_filter
     from intsec_desktop.gui.bridge import VaultBridge
     from intsec_desktop.gui.main_window import MainWindow
     from intsec_desktop.gui.single_instance import SingleInstance
     from intsec_desktop.gui.theme import apply_theme
 
+    qt_log_filter.install()  # before Qt draws or reads anything
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("intsec-desktop")
