@@ -20,6 +20,7 @@ from intsec_desktop.gui.bridge import VaultBridge
 from intsec_desktop.gui.notifiers import Notifier
 
 MAX_INTERVAL_MS = 60 * 60 * 1000
+MAX_SEPARATE_NOTIFICATIONS = 3  # more due at once: one summary that opens the Reminders page
 
 
 def _describe(thresholds: list[Threshold], now_days: float) -> str:
@@ -35,6 +36,14 @@ def _describe(thresholds: list[Threshold], now_days: float) -> str:
             "compliance": "has expired",
         }[deadline.kind.value]
     return f"{deadline.title} {what} ({format_date(deadline.at)})"
+
+
+def _summarize(groups: list[list[Threshold]], now: datetime) -> str:
+    passed = sum(1 for g in groups if g[0].deadline.at <= now)
+    coming = len(groups) - passed
+    parts = [f"{passed} expired or overdue"] if passed else []
+    parts += [f"{coming} coming up"] if coming else []
+    return f"{len(groups)} deadlines need attention ({', '.join(parts)}): open Reminders"
 
 
 class ReminderService(QObject):
@@ -109,7 +118,12 @@ class ReminderService(QObject):
         by_deadline: dict[str, list[Threshold]] = defaultdict(list)
         for threshold in due:
             by_deadline[threshold.deadline.key].append(threshold)
-        for group in by_deadline.values():
+        groups = list(by_deadline.values())
+        if len(groups) > MAX_SEPARATE_NOTIFICATIONS:
+            # One message for many (after a member's removal every credential is due): a
+            # notification per deadline would bury the desktop and stall the window.
+            self._notifier.notify("intsec-desktop reminder", _summarize(groups, now), "reminders")
+        for group in groups if len(groups) <= MAX_SEPARATE_NOTIFICATIONS else ():
             subject = group[0].deadline.subject
             self._notifier.notify(
                 "intsec-desktop reminder", _describe(group, now.timestamp()), subject
@@ -120,7 +134,7 @@ class ReminderService(QObject):
         self._state = self._state.pruned(self._deadlines, now) if self._deadlines else self._state
         if self._vault_id and (due or self._deadlines):
             reminder_store.save_state(self._vault_id, self._state)
-        self.notified.emit(len(by_deadline))
+        self.notified.emit(1 if len(groups) > MAX_SEPARATE_NOTIFICATIONS else len(groups))
         self.due_count_changed.emit(len(reminders.report(self._deadlines, now)))
         self._arm(now)
 

@@ -138,3 +138,22 @@ def test_reminders_while_locked_from_the_sealed_index(
     off.refresh()
     assert off.deadlines() == []
     drain(bridge)
+
+
+def test_many_due_at_once_make_one_summary(
+    qtbot: QtBot, bridge_with_due_key: VaultBridge, clock: FakeClock
+) -> None:
+    for n in range(5):
+        bridge_with_due_key.add_credential(
+            integration="bamboohr", name=f"key_{n}", secret=f"overdue-value-{n:04d}".encode(),
+            expires_at=NOW - timedelta(days=1) if n % 2 else NOW + timedelta(days=3),
+        )  # fmt: skip
+    notifier = RecordingNotifier()
+    service = ReminderService(bridge_with_due_key, notifier, AppSettings())
+    with qtbot.waitSignal(service.notified) as shown:
+        service.refresh()
+    assert shown.args == [1]
+    assert len(notifier.shown) == 1
+    _summary, body, subject = notifier.shown[0]
+    assert body == "6 deadlines need attention (2 expired or overdue, 4 coming up): open Reminders"
+    assert subject == "reminders"  # a click opens the Reminders page
