@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from intsec_desktop.cli import output, prompts
-from intsec_desktop.cli.cmd_scan import refresh_if_installed
 from intsec_desktop.cli.context import Context, Subcommands, note
 from intsec_desktop.core.errors import UsageError
+from intsec_desktop.core.lazy import lazy_import
 from intsec_desktop.core.model import (
     Credential,
     CredentialFilter,
@@ -16,9 +17,15 @@ from intsec_desktop.core.model import (
     Environment,
     Status,
 )
-from intsec_desktop.core.reminders import clamp_leads
 from intsec_desktop.core.rotation import DEFAULT_REMINDER_DAYS
 from intsec_desktop.core.timefmt import format_date, format_utc, parse_date
+
+if TYPE_CHECKING:
+    from intsec_desktop.cli.cmd_scan import refresh_if_installed
+    from intsec_desktop.core.reminders import clamp_leads
+else:  # for the commands that change secrets or reminders, not for `cred list` and `cred show`
+    lazy_import(globals(), "intsec_desktop.cli.cmd_scan", "refresh_if_installed")
+    lazy_import(globals(), "intsec_desktop.core.reminders", "clamp_leads")
 
 
 def _optional_days(text: str | None) -> int | object | None:

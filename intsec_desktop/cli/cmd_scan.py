@@ -8,14 +8,22 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from intsec_desktop.cli import output
 from intsec_desktop.cli.context import Context, Subcommands, note
-from intsec_desktop.core import services
 from intsec_desktop.core.errors import KeyringUnavailableError, LeakFoundError, UsageError
-from intsec_desktop.core.scan.report import ScanReport, sarif_text
-from intsec_desktop.core.scan.scanner import ScanOptions
-from intsec_desktop.core.services import VaultSession
+from intsec_desktop.core.lazy import lazy_import
+
+if TYPE_CHECKING:
+    from intsec_desktop.core import services
+    from intsec_desktop.core.scan.report import ScanReport, sarif_text
+    from intsec_desktop.core.scan.scanner import ScanOptions
+    from intsec_desktop.core.services import VaultSession
+else:  # the credential commands import this module for refresh_if_installed(), not to scan
+    lazy_import(globals(), "intsec_desktop.core", "services")
+    lazy_import(globals(), "intsec_desktop.core.scan.report", "sarif_text")
+    lazy_import(globals(), "intsec_desktop.core.scan.scanner", "ScanOptions")
 
 HOOK_MARKER = "# intsec pre-commit hook"
 

@@ -6,12 +6,18 @@ import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from intsec_desktop.cli import prompts
-from intsec_desktop.core import paths, services
+from intsec_desktop.core import paths
 from intsec_desktop.core.errors import AuthenticationError, KeyringUnavailableError
-from intsec_desktop.core.services import VaultSession
+from intsec_desktop.core.lazy import lazy_import
+
+if TYPE_CHECKING:
+    from intsec_desktop.core import services
+    from intsec_desktop.core.services import VaultSession
+else:  # `intsec --version`, `--help` and usage errors never open a vault
+    lazy_import(globals(), "intsec_desktop.core", "services")
 
 # argparse's sub-parser action type is private; one alias keeps the signatures readable.
 Subcommands = Any

@@ -7,6 +7,7 @@ import contextlib
 import dataclasses
 import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from intsec_desktop import __version__
 from intsec_desktop.core import rotation
@@ -16,22 +17,38 @@ from intsec_desktop.core.errors import (
     PermissionDeniedError,
     VaultDamagedError,
 )
-from intsec_desktop.core.export import drift, guard_fork, target
-from intsec_desktop.core.export.guard import LeakGuard, paused_gc
-from intsec_desktop.core.export.profile import Dialect, ExportProfile
-from intsec_desktop.core.export.render import Rendered, ScopeSource, VaultPicture, render
+from intsec_desktop.core.lazy import lazy_import
 from intsec_desktop.core.paths import DB_FILENAME
 from intsec_desktop.core.roles import Action, require
-from intsec_desktop.core.scan.patterns import SecretEntry
-from intsec_desktop.core.scope_catalog import builtin_catalog
 from intsec_desktop.core.services._base import SessionBase
 from intsec_desktop.core.services.credentials import _sealing_aad
 from intsec_desktop.core.timefmt import format_utc
-from intsec_desktop.core.vault import clearance_repo, database, export_repo, scopes_repo
+from intsec_desktop.core.vault import database
 from intsec_desktop.core.vault import repository as repo
-from intsec_desktop.core.vault.clearance_repo import Clearance
 from intsec_desktop.core.vault.crypto import SealError, SecretKey, opener
 from intsec_desktop.core.vault.database import Connection
+
+if TYPE_CHECKING:
+    from intsec_desktop.core.export import drift, guard_fork, target
+    from intsec_desktop.core.export.guard import LeakGuard, paused_gc
+    from intsec_desktop.core.export.profile import Dialect, ExportProfile
+    from intsec_desktop.core.export.render import Rendered, ScopeSource, VaultPicture, render
+    from intsec_desktop.core.scan.patterns import SecretEntry
+    from intsec_desktop.core.scope_catalog import builtin_catalog
+    from intsec_desktop.core.vault import clearance_repo, export_repo, scopes_repo
+    from intsec_desktop.core.vault.clearance_repo import Clearance
+else:  # every session has these methods; only exports load the exporter (and YAML, the guard)
+    lazy_import(globals(), "intsec_desktop.core.export", "drift", "guard_fork", "target")
+    lazy_import(globals(), "intsec_desktop.core.export.guard", "LeakGuard", "paused_gc")
+    lazy_import(globals(), "intsec_desktop.core.export.profile", "Dialect")
+    lazy_import(
+        globals(), "intsec_desktop.core.export.render", "ScopeSource", "VaultPicture", "render"
+    )
+    lazy_import(globals(), "intsec_desktop.core.scan.patterns", "SecretEntry")
+    lazy_import(globals(), "intsec_desktop.core.scope_catalog", "builtin_catalog")
+    lazy_import(
+        globals(), "intsec_desktop.core.vault", "clearance_repo", "export_repo", "scopes_repo"
+    )
 
 GENERATOR = f"intsec-desktop {__version__}"
 

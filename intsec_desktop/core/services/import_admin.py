@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from intsec_desktop.core.errors import ConflictError, NotFoundError, VaultDamagedError
-from intsec_desktop.core.importers.envfile import PlanItem
 from intsec_desktop.core.model import CredentialKind, Environment
 from intsec_desktop.core.roles import Action, require
 from intsec_desktop.core.services._base import SessionBase
 from intsec_desktop.core.services.credentials import CredentialServices, _sealing_aad
 from intsec_desktop.core.vault import repository as repo
 from intsec_desktop.core.vault.crypto import SealError, open_sealed
+
+if TYPE_CHECKING:  # the parsers (and YAML) load with the import command, not with every session
+    from intsec_desktop.core.importers.envfile import PlanItem
 
 
 @dataclass

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from intsec_desktop.core import expiry_index, reminders, validation
+from intsec_desktop.core import validation
 from intsec_desktop.core.errors import (
     IntsecError,
     KeyringUnavailableError,
@@ -14,6 +15,7 @@ from intsec_desktop.core.errors import (
     ValidationError,
     VaultDamagedError,
 )
+from intsec_desktop.core.lazy import lazy_import
 from intsec_desktop.core.roles import Action, require
 from intsec_desktop.core.rotation import DEFAULT_REMINDER_DAYS
 from intsec_desktop.core.services._base import SessionBase
@@ -21,6 +23,11 @@ from intsec_desktop.core.vault import opening
 from intsec_desktop.core.vault import repository as repo
 from intsec_desktop.core.vault.crypto import SealError, open_sealed, seal
 from intsec_desktop.core.vault.keyring_store import DeviceKeyStore
+
+if TYPE_CHECKING:
+    from intsec_desktop.core import expiry_index, reminders
+else:  # deadlines are worked out by the reminder commands and the app, not by every session
+    lazy_import(globals(), "intsec_desktop.core", "expiry_index", "reminders")
 
 
 def _device_key(folder: Path, store_for: Callable[[str], DeviceKeyStore]) -> bytes | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from intsec_desktop.core.errors import (
     IntsecError,
@@ -13,11 +14,8 @@ from intsec_desktop.core.errors import (
     ValidationError,
     VaultDamagedError,
 )
+from intsec_desktop.core.lazy import lazy_import
 from intsec_desktop.core.roles import Action, require
-from intsec_desktop.core.scan import fingerprints, sources
-from intsec_desktop.core.scan.patterns import SecretEntry, build_pattern_set
-from intsec_desktop.core.scan.report import ScanReport
-from intsec_desktop.core.scan.scanner import PreparedScan, Progress, ScanOptions
 from intsec_desktop.core.services._base import SessionBase
 from intsec_desktop.core.services.credentials import _path, _sealing_aad
 from intsec_desktop.core.services.reminder_admin import _device_key
@@ -25,6 +23,17 @@ from intsec_desktop.core.vault import opening
 from intsec_desktop.core.vault import repository as repo
 from intsec_desktop.core.vault.crypto import SealError, open_sealed
 from intsec_desktop.core.vault.keyring_store import DeviceKeyStore
+
+if TYPE_CHECKING:
+    from intsec_desktop.core.scan import fingerprints, sources
+    from intsec_desktop.core.scan.patterns import SecretEntry, build_pattern_set
+    from intsec_desktop.core.scan.report import ScanReport
+    from intsec_desktop.core.scan.scanner import PreparedScan, Progress, ScanOptions
+else:  # the scanner (patterns, encodings, git sources) loads when a scan or the hook runs
+    lazy_import(globals(), "intsec_desktop.core.scan", "fingerprints", "sources")
+    lazy_import(globals(), "intsec_desktop.core.scan.patterns", "SecretEntry", "build_pattern_set")
+    lazy_import(globals(), "intsec_desktop.core.scan.report", "ScanReport")
+    lazy_import(globals(), "intsec_desktop.core.scan.scanner", "PreparedScan")
 
 SCAN_PURPOSES = ("scan", "fingerprints")
 

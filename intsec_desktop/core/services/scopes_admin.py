@@ -4,17 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from intsec_desktop.core import scopes, validation
+from intsec_desktop.core import validation
 from intsec_desktop.core.errors import ConflictError, ValidationError
+from intsec_desktop.core.lazy import lazy_import
 from intsec_desktop.core.model import Integration
 from intsec_desktop.core.roles import Action, require
 from intsec_desktop.core.scope_catalog import ALL, Catalog, ScopeAction, Tag, builtin_catalog
-from intsec_desktop.core.scopes import CellDiff, Effect, Finding, Grant, Matrix, Preset
 from intsec_desktop.core.services._base import SessionBase
 from intsec_desktop.core.vault import repository as repo
-from intsec_desktop.core.vault import scopes_repo
 from intsec_desktop.core.vault.database import Connection
+
+if TYPE_CHECKING:
+    from intsec_desktop.core import scopes
+    from intsec_desktop.core.scopes import CellDiff, Effect, Finding, Grant, Matrix, Preset
+    from intsec_desktop.core.vault import scopes_repo
+else:  # resolving matrices and grant files loads with the first use of scopes
+    lazy_import(globals(), "intsec_desktop.core", "scopes")
+    lazy_import(globals(), "intsec_desktop.core.scopes", "Effect", "Grant", "Preset")
+    lazy_import(globals(), "intsec_desktop.core.vault", "scopes_repo")
 
 INHERIT = "inherit"
 _LISTED = 100  # grants named one by one in an audit event; beyond that, counts only
