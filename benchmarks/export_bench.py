@@ -79,7 +79,7 @@ def main() -> int:
         rendered = session.render_export(every)
         rows = [
             row("render YAML (no guard)", timed(lambda: session.render_export(every), args.repeat), "-"),
-            row("guard: read + open values, build automaton (in-process)",
+            row("guard: read + open values, build automaton",
                 timed(lambda: session.export_guard("bench"), args.repeat), "-"),
         ]  # fmt: skip
         guard = session.export_guard("bench")
@@ -93,17 +93,6 @@ def main() -> int:
         rows.append(row("YAML export incl. leak guard + atomic write",
                         timed(lambda: session.write_export(every, out), args.repeat), "<= 1000 ms",
                         f"{len(rendered.data) / 1e6:.1f} MB, {args.customers * args.integrations * 3} values"))  # fmt: skip
-        # The same on one core: the guard runs after the render instead of beside it.
-        from intsec_desktop.core.export import guard_fork
-
-        useful = guard_fork.fork_is_useful
-        guard_fork.fork_is_useful = lambda: False  # type: ignore[assignment]
-        try:
-            rows.append(row("YAML export, guard in-process (no fork)",
-                            timed(lambda: session.write_export(every, out), args.repeat), "-",
-                            "what a single-core machine does"))  # fmt: skip
-        finally:
-            guard_fork.fork_is_useful = useful  # type: ignore[assignment]
         committed = out.read_bytes()
         rows.append(
             row(

@@ -41,7 +41,7 @@ NOT_FOR_CRED_LIST = (
     "ahocorasick_rs",
     "keyring",  # the library; the keyring slot is read without it (core.vault.keyring_store)
     "intsec_desktop.gui",
-    "intsec_desktop.core.export",  # drift, render, guard, guard_fork, profiles
+    "intsec_desktop.core.export",  # drift, render, guard, profiles
     "intsec_desktop.core.scan",
     "intsec_desktop.core.importers",
     "intsec_desktop.core.scopes",

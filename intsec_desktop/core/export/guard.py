@@ -54,6 +54,25 @@ class GuardHit:
         return f"line {self.line}" if self.line else "across lines"
 
 
+@dataclass(frozen=True, slots=True)
+class Read:
+    """What one read of the kept values covered (for the audit event and clearances)."""
+
+    credentials: int
+    values: int
+    stamp: str  # clearance_repo.values_stamp of the values read
+
+
+@dataclass(frozen=True)
+class KeptValues:
+    entries: list[SecretEntry] = field(repr=False)
+    credentials: int
+    stamp: str
+
+    def read(self) -> Read:
+        return Read(self.credentials, len(self.entries), self.stamp)
+
+
 @dataclass(frozen=True)
 class LeakGuard:
     """Built once per export from the vault's values; they stay inside the guard (never in its

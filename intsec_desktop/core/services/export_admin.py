@@ -3,7 +3,6 @@ values, writing and drift checks."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 from pathlib import Path
@@ -13,24 +12,22 @@ from intsec_desktop import __version__
 from intsec_desktop.core import rotation
 from intsec_desktop.core.errors import (
     ConflictError,
-    IntsecError,
+    LeakFoundError,
     PermissionDeniedError,
     VaultDamagedError,
 )
 from intsec_desktop.core.lazy import lazy_import
-from intsec_desktop.core.paths import DB_FILENAME
 from intsec_desktop.core.roles import Action, require
 from intsec_desktop.core.services._base import SessionBase
 from intsec_desktop.core.services.credentials import _sealing_aad
 from intsec_desktop.core.timefmt import format_utc
-from intsec_desktop.core.vault import database
 from intsec_desktop.core.vault import repository as repo
 from intsec_desktop.core.vault.crypto import SealError, SecretKey, opener
 from intsec_desktop.core.vault.database import Connection
 
 if TYPE_CHECKING:
-    from intsec_desktop.core.export import drift, guard_fork, target
-    from intsec_desktop.core.export.guard import LeakGuard, paused_gc
+    from intsec_desktop.core.export import drift, target
+    from intsec_desktop.core.export.guard import KeptValues, LeakGuard, Read, paused_gc
     from intsec_desktop.core.export.profile import Dialect, ExportProfile
     from intsec_desktop.core.export.render import Rendered, ScopeSource, VaultPicture, render
     from intsec_desktop.core.scan.patterns import SecretEntry
@@ -38,8 +35,15 @@ if TYPE_CHECKING:
     from intsec_desktop.core.vault import clearance_repo, export_repo, scopes_repo
     from intsec_desktop.core.vault.clearance_repo import Clearance
 else:  # every session has these methods; only exports load the exporter (and YAML, the guard)
-    lazy_import(globals(), "intsec_desktop.core.export", "drift", "guard_fork", "target")
-    lazy_import(globals(), "intsec_desktop.core.export.guard", "LeakGuard", "paused_gc")
+    lazy_import(globals(), "intsec_desktop.core.export", "drift", "target")
+    lazy_import(
+        globals(),
+        "intsec_desktop.core.export.guard",
+        "KeptValues",
+        "LeakGuard",
+        "Read",
+        "paused_gc",
+    )
     lazy_import(globals(), "intsec_desktop.core.export.profile", "Dialect")
     lazy_import(
         globals(), "intsec_desktop.core.export.render", "ScopeSource", "VaultPicture", "render"
@@ -57,22 +61,25 @@ def content_sha256(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
-def read_kept_values(conn: Connection, sealing_key: SecretKey) -> guard_fork.KeptValues:
-    """Every kept value as a guard entry, and the stamp of that value set (for clearances);
-    the caller holds one transaction around it so both describe the same state."""
+def read_kept_values(conn: Connection, sealing_key: SecretKey) -> KeptValues:
+    """Every kept value as a guard entry, and the stamp of that value set (for clearances),
+    from one query, so both describe the same state."""
     entries: list[SecretEntry] = []
     credentials: set[int] = set()
+    seals: list[tuple[int, int, bytes]] = []
     open_one = opener(sealing_key)
     for credential_id, version, sealed, path in export_repo.kept_sealed_values(conn):
+        sealed = bytes(sealed)
         try:
-            value = open_one(bytes(sealed), _sealing_aad(credential_id, version))
+            value = open_one(sealed, _sealing_aad(credential_id, version))
         except SealError as exc:
             raise VaultDamagedError(
                 f"the sealed value of credential {credential_id} failed authentication"
             ) from exc
         entries.append(SecretEntry(path, version, value))
         credentials.add(credential_id)
-    return guard_fork.KeptValues(entries, len(credentials), clearance_repo.values_stamp(conn))
+        seals.append((credential_id, version, sealed[:12]))
+    return KeptValues(entries, len(credentials), clearance_repo.stamp_of(seals))
 
 
 class ExportServices(SessionBase):
@@ -148,9 +155,7 @@ class ExportServices(SessionBase):
             )
         return sealing_key
 
-    def _audit_guard_read(
-        self, conn: Connection, target: str, read: guard_fork.Read, cleared: bool
-    ) -> None:
+    def _audit_guard_read(self, conn: Connection, target: str, read: Read, cleared: bool) -> None:
         details: dict[str, object] = {
             "credentials": read.credentials,
             "values": read.values,
@@ -209,61 +214,20 @@ class ExportServices(SessionBase):
         sealing_key = self._vault.keys.sealing_key
         if sealing_key is None:
             return self._render_cleared(profile, target_name)
-        reads: list[guard_fork.Read] = []
-        rendered: Rendered | None = None
-        try:
-            rendered = self._render_guarded(profile, sealing_key, reads)
-            return rendered
-        finally:
-            if reads:
-                with self._transaction() as conn:
-                    if rendered is not None:
-                        self._record_clearance(conn, rendered, reads[-1].stamp)
-                    for read in reads:
-                        self._audit_guard_read(conn, target_name, read, rendered is not None)
-
-    def _render_guarded(
-        self, profile: ExportProfile, sealing_key: SecretKey, reads: list[guard_fork.Read]
-    ) -> Rendered:
-        """Guarded by a forked child while this process renders when possible (see
-        export.guard_fork), else in this process. `reads` collects the reads of values made."""
-        rendered: Rendered | None = None
-        forked = self._fork_guard(sealing_key)
-        if forked is not None:
-            try:
-                rendered = self.render_export(profile)
-                forked.check(rendered.data)
-                return rendered
-            except guard_fork.ChildFailedError:
-                pass  # correctness over speed: guard again, in this process
-            finally:
-                with contextlib.suppress(guard_fork.ChildFailedError, IntsecError):
-                    reads.append(forked.read())
-                forked.close()
-        if rendered is None:
-            rendered = self.render_export(profile)
-        with self._transaction() as conn, paused_gc():
+        rendered = self.render_export(profile)
+        leak: LeakFoundError | None = None
+        with self._transaction() as conn, paused_gc():  # the read, its verdict and audit event
             kept = read_kept_values(conn, sealing_key)
-        reads.append(kept.read())
-        LeakGuard.from_entries(kept.entries).check(rendered.data)
-        return rendered
-
-    def _fork_guard(self, sealing_key: SecretKey) -> guard_fork.ForkedGuard | None:
-        if not guard_fork.fork_is_useful() or self._conn.in_transaction:
-            return None
-        db_path = self._vault.folder / DB_FILENAME
-        database_key = self._vault.keys.database_key
-
-        def read_values() -> guard_fork.KeptValues:
-            conn = database.open_existing(db_path, database_key)  # never the parent's
             try:
-                conn.execute("BEGIN")  # values and their stamp from one snapshot
-                with paused_gc():
-                    return read_kept_values(conn, sealing_key)
-            finally:
-                conn.close()
-
-        return guard_fork.start(read_values)
+                LeakGuard.from_entries(kept.entries).check(rendered.data)
+            except LeakFoundError as exc:
+                leak = exc
+            else:
+                self._record_clearance(conn, rendered, kept.stamp)
+            self._audit_guard_read(conn, target_name, kept.read(), leak is None)
+        if leak is not None:
+            raise leak
+        return rendered
 
     # --- clearances: guarded content that slots without the reveal right may write ----------
 

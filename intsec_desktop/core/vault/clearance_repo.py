@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,12 +23,21 @@ class Clearance:
 def values_stamp(conn: Connection) -> str:
     """Changes whenever the set of kept values does: every seal has a fresh random nonce, so
     (credential, version, nonce) names a value without revealing anything about it."""
+    return stamp_of(
+        (credential_id, version, bytes.fromhex(nonce))
+        for credential_id, version, nonce in conn.execute(
+            "SELECT credential_id, version, hex(substr(sealed, 1, 12)) FROM credential_versions"
+            " WHERE sealed IS NOT NULL ORDER BY credential_id, version"
+        ).fetchall()
+    )
+
+
+def stamp_of(kept: Iterable[tuple[int, int, bytes]]) -> str:
+    """values_stamp from (credential id, version, nonce) in (credential id, version) order, for
+    a caller that reads the sealed values anyway."""
     digest = hashlib.sha256()
-    for credential_id, version, nonce in conn.execute(
-        "SELECT credential_id, version, hex(substr(sealed, 1, 12)) FROM credential_versions"
-        " WHERE sealed IS NOT NULL ORDER BY credential_id, version"
-    ).fetchall():
-        digest.update(f"{credential_id}:{version}:{nonce};".encode())
+    for credential_id, version, nonce in kept:
+        digest.update(f"{credential_id}:{version}:{nonce.hex()};".encode())
     return "sha256:" + digest.hexdigest()
 
 
