@@ -22,6 +22,9 @@ from intsec_desktop.core.scan.patterns import PROVIDER_RULES
 from intsec_desktop.core.validation import MIN_SECRET_BYTES
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_ALIAS_NODES = 1_000_000  # what a YAML file's aliases may add, written out
+MAX_NUMBER_CHARS = 4300  # as many digits as Python converts between int and text
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 
 
 class FileFormat(StrEnum):
@@ -62,7 +65,8 @@ _NAME_RULES = (
     re.compile(r".*PASSWD.*"),
     re.compile(r"^(?:SECRET|TOKEN|API_KEY|PRIVATE_KEY)$"),
 )
-_REFERENCE = re.compile(rb"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?-[^}]*)?\}|^\$[A-Za-z_][A-Za-z0-9_]*$")
+_BRACED_REFERENCE = re.compile(rb"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?-[^}]*)?\}")
+_BARE_REFERENCE = re.compile(rb"\$[A-Za-z_][A-Za-z0-9_]*$")
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
 _CREDENTIAL_NAME = re.compile(r"[a-z0-9][a-z0-9_.\-]{0,63}")
 
@@ -120,7 +124,9 @@ def parse_dotenv(text: str, where: str = ".env") -> list[EnvEntry]:
                 joined = re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(0)), joined)
             value_text = joined
         else:
-            value_text = re.split(r"\s+#", rest, maxsplit=1)[0].rstrip()
+            # `\s#`, not `\s+#`: the same cut once stripped, without rescanning every run of
+            # blanks from each of its characters (a long one took seconds).
+            value_text = re.split(r"\s#", rest, maxsplit=1)[0].rstrip()
         entries.append(EnvEntry(key, value_text.encode("utf-8"), first, i))
         i += 1
     return entries
@@ -145,16 +151,90 @@ def _closing(segment: str, quote: str) -> tuple[str, bool, str]:
 
 def parse_mapping(text: str, file_format: FileFormat, where: str) -> dict[str, object]:
     try:
-        data = json.loads(text) if file_format is FileFormat.JSON else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError) as exc:
+        data = json.loads(text) if file_format is FileFormat.JSON else _load_yaml(text, where)
+    except (ValueError, OverflowError, yaml.YAMLError) as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         line = getattr(exc, "lineno", None) if line is None else line + 1
         raise UsageError(
             f"{where}{':' + str(line) if line else ''}: not valid {file_format.value}"
         ) from None
+    except RecursionError:
+        raise UsageError(f"{where}: nested too deeply to read") from None
     if not isinstance(data, dict):
         raise UsageError(f"{where}: expected a mapping of names to values at the top level")
-    return {str(k): v for k, v in data.items()}
+    mapping = {str(k): v for k, v in data.items()}
+    try:
+        # Keys are shown and values stored as UTF-8, and the file is written back only after
+        # the secrets are stored: find out now whether all that can be done. A lone surrogate
+        # (from a "\ud800" escape) cannot be encoded, nor a 5,000-digit number printed.
+        for key, value in mapping.items():
+            key.encode("utf-8")
+            if isinstance(value, str):
+                value.encode("utf-8")
+        render_mapping(mapping, [], file_format).encode("utf-8")
+    except (ValueError, RecursionError, yaml.YAMLError):
+        raise UsageError(f"{where}: holds a value that cannot be stored or written back") from None
+    return mapping
+
+
+def _load_yaml(text: str, where: str) -> object:
+    """yaml.safe_load, after refusing what would take the loader minutes or gigabytes: aliases
+    that multiply the document (an alias bomb) and numbers of thousands of digits."""
+    # libyaml's parser where PyYAML has it: fast, and it stops at 1,000 levels of nesting,
+    # where the pure-Python one spends half a second reaching Python's recursion limit.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _refuse_expensive(node, where)
+        try:
+            return loader.construct_document(node)
+        except (LookupError, AttributeError):
+            # PyYAML's constructors trip over a tagged value of the wrong form ("!!bool x",
+            # "!!float" with nothing after it, "!!timestamp x") with these, not a YAMLError.
+            raise UsageError(f"{where}: not valid yaml (a tagged value)") from None
+    finally:
+        loader.dispose()
+
+
+def _refuse_expensive(root: yaml.Node, where: str) -> None:
+    """Refuses a node inside itself, a number of thousands of digits, and aliases that written
+    out (each replaced by a copy of its anchor's node) would add over MAX_ALIAS_NODES nodes.
+    Each distinct node is visited once, whatever the expansion."""
+    sizes: dict[int, int] = {}
+    entered: set[int] = set()  # the path from the root: a child on it contains itself
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        children = _children(node)
+        if finished:
+            entered.discard(id(node))
+            sizes[id(node)] = 1 + sum(sizes[id(c)] for c in children)
+            continue
+        if id(node) in sizes:
+            continue
+        line = node.start_mark.line + 1
+        if id(node) in entered:
+            raise UsageError(f"{where}:{line}: a YAML alias refers to a node that contains it")
+        if node.tag in _NUMBER_TAGS and len(node.value) > MAX_NUMBER_CHARS:
+            # Base-60 numbers ("1:30:00") are converted in quadratic time, and overflow.
+            raise UsageError(f"{where}:{line}: a number of over {MAX_NUMBER_CHARS:,} characters")
+        entered.add(id(node))
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in sizes)
+    if sizes[id(root)] - len(sizes) > MAX_ALIAS_NODES:
+        raise UsageError(
+            f"{where}: its YAML aliases would add over {MAX_ALIAS_NODES:,} nodes; refused"
+        )
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def mapping_entries(data: dict[str, object]) -> list[EnvEntry]:
@@ -187,10 +267,17 @@ def classify(key: str, value: bytes) -> tuple[bool, str]:
     return secret, reason
 
 
+def _is_reference(value: bytes) -> bool:
+    # No braced reference ends after the last "}"; searching only up to it keeps each
+    # unclosed "${NAME:-" from rescanning the rest of the value (quadratic on repeats).
+    end = value.rfind(b"}") + 1
+    return bool(_BRACED_REFERENCE.search(value, 0, end) or _BARE_REFERENCE.match(value))
+
+
 def _classify(key: str, value: bytes) -> tuple[bool, str]:
     if not value.strip():
         return False, "empty"
-    if _REFERENCE.search(value):
+    if _is_reference(value):
         return False, "already a reference"
     for rule in PROVIDER_RULES:
         if rule.pattern.search(value):
@@ -201,6 +288,15 @@ def _classify(key: str, value: bytes) -> tuple[bool, str]:
     return False, "not a secret"
 
 
+def _shown(key: str) -> str:
+    """A key from a JSON or YAML file as an error message quotes it: control characters
+    escaped (a terminal would act on them), and not a whole megabyte of it."""
+    if key.isprintable() and len(key) <= 80:
+        return key
+    shown = repr(key)
+    return shown if len(shown) <= 80 else shown[:77] + "..."
+
+
 def plan(entries: list[EnvEntry], integration: str, customer: str | None) -> list[PlanItem]:
     items = []
     seen: dict[str, str] = {}
@@ -209,9 +305,11 @@ def plan(entries: list[EnvEntry], integration: str, customer: str | None) -> lis
         name = credential_name_for(entry.key) if secret else None
         if name is not None:
             if not _CREDENTIAL_NAME.fullmatch(name):
-                raise UsageError(f"{entry.key}: cannot make a credential name from it")
+                raise UsageError(f"{_shown(entry.key)}: cannot make a credential name from it")
             if name in seen and seen[name] != entry.key:
-                raise UsageError(f"{entry.key} and {seen[name]} would both be named {name}")
+                raise UsageError(
+                    f"{_shown(entry.key)} and {_shown(seen[name])} would both be named {name}"
+                )
             seen[name] = entry.key
         items.append(
             PlanItem(
