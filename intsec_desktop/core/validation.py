@@ -62,11 +62,16 @@ def notes(value: str) -> str:
 
 
 def choice(enum: type[E], value: str | E, field: str) -> E:
+    allowed = ", ".join(m.value for m in enum)
+    if not isinstance(value, str):
+        # Values read from a file can be any structure: its repr (an enum's error message
+        # holds one too) could be an alias bomb written out, gigabytes long.
+        raise ValidationError(f"{field} must be one of {allowed}", field)
     try:
         return enum(value)
     except ValueError:
-        allowed = ", ".join(m.value for m in enum)
-        raise ValidationError(f"{field} must be one of {allowed}, not {value!r}", field) from None
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        raise ValidationError(f"{field} must be one of {allowed}, not {shown!r}", field) from None
 
 
 def secret(value: bytes) -> bytes:
