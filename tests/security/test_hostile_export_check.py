@@ -1,10 +1,7 @@
 """Hostile committed files for `intsec export --check` (hypothesis): the drift check against a
 real export of each format, and the profile a committed file records. Only documented errors,
-each call under 1 s of CPU and 200 MiB.
-
-The drift check still fails on a few inputs (the tests marked KNOWN BUG below, strict xfail):
-the fuzzing here leaves those inputs out so that it guards everything else, and should take
-them back in once they are fixed."""
+each call under 1 s of CPU and 200 MiB, with every hostile piece the other parsers get; the
+inputs that once broke it are kept as regression cases."""
 
 from __future__ import annotations
 
@@ -23,12 +20,10 @@ from intsec_desktop.core.export.render import Rendered
 from tests.security.conftest import Figures
 from tests.security.helpers import KnownVault
 from tests.security.hostile import (
-    ANCHORS,
     BOMB_MEMORY_LIMIT_BYTES,
     CPU_LIMIT_S,
     PYTHON_TAG_PAYLOADS,
     SOAK,
-    YAML_TAGS,
     Hostility,
     LimitExceededError,
     Probe,
@@ -44,17 +39,7 @@ STYLE = {
     ExportFormat.DOTENV: "dotenv",
     ExportFormat.K8S: "yaml",
 }
-# Left out of the fuzzing until the KNOWN BUG tests below pass: flow collections with an
-# anchor and its aliases on one line, recursive aliases, nesting past 100 levels, numbers of
-# more than 4,300 digits, base-60 numbers, and tagged values of the wrong form
-# ("!!bool x", "!!int x", "!!timestamp x").
-EXPORT_HOSTILITY = Hostility(
-    max_depth=100,
-    digits=3000,  # 3,000 hex digits: 3,612 decimal ones, under the 4,300 Python prints
-    base_60=False,
-    tags=tuple(t for t in YAML_TAGS if not t.startswith(("!!bool", "!!timestamp", "!!int n"))),
-    anchors=tuple(a for a in ANCHORS if a not in ("&a [*a]", "&a {b: *a}")),
-)
+EXPORT_HOSTILITY = Hostility()
 
 
 @pytest.fixture(scope="module")
@@ -183,7 +168,7 @@ def test_python_tags_are_refused_and_run_nothing(
     assert not marker.exists()
 
 
-# --- KNOWN BUGS in core/export (reported, not fixed here: that code is being changed) ------
+# --- inputs that once broke the drift check (each raised the error named) -----------------
 
 
 def _leaf(fresh: dict[ExportFormat, Rendered], value: bytes) -> bytes:
@@ -198,11 +183,8 @@ def _json_deep(f: dict[ExportFormat, Rendered]) -> bytes:
 
 
 def known_bug(name: str, committed: Callable[[dict[ExportFormat, Rendered]], bytes],
-              raises: type[BaseException], bug: str) -> Any:  # fmt: skip
-    reason = f"KNOWN BUG in core/export/drift.py (reported): {bug}"
-    return pytest.param(
-        name, committed, marks=pytest.mark.xfail(raises=raises, strict=True, reason=reason), id=bug
-    )
+              _raised: type[BaseException], bug: str) -> Any:  # fmt: skip
+    return pytest.param(name, committed, id=bug)
 
 
 KNOWN_BUGS = [
@@ -239,7 +221,7 @@ def test_known_bug(
     probes: dict[str, Probe],
     fresh: dict[ExportFormat, Rendered],
 ) -> None:
-    """Each should end in a documented error, within the limits (1 s, 50 MiB)."""
+    """Each ends in a documented error or a text comparison, within the limits (1 s, 50 MiB)."""
     probes[name].attempt(committed(fresh), memory_limit=BOMB_MEMORY_LIMIT_BYTES)
 
 
@@ -259,12 +241,6 @@ print(time.process_time() - started, grown * 1024)
 """
 
 
-@pytest.mark.xfail(
-    raises=LimitExceededError,
-    strict=True,
-    reason="KNOWN BUG in core/export/drift.py (reported): a one-line alias bomb in a leaf is "
-    "written out (11**7 strings: 1.4 s and 260 MiB; 9**8: 3.8 s and 640 MiB)",
-)
 def test_known_bug_one_line_alias_bomb(fresh: dict[ExportFormat, Rendered], tmp_path: Path) -> None:
     """In a child process: the memory it takes would stay with this one."""
     committed, current = tmp_path / "committed.yaml", tmp_path / "fresh.yaml"

@@ -20,6 +20,12 @@ from intsec_desktop.core.export.profile import ExportFormat, ExportProfile, prof
 from intsec_desktop.core.export.render import MARKER, Rendered
 
 MAX_LINES = 40
+# What a hostile committed file can throw at a loader or at our own walk of what it loaded
+# (deep nesting, huge or base-60 numbers, odd tags, circular aliases): each ends as a
+# ValidationError or a plain text comparison, never a traceback.
+_UNREADABLE = (ValueError, RecursionError, OverflowError, TypeError, KeyError, AttributeError)
+_MAX_DEPTH = 32  # our exports nest 7 deep
+_MAX_LEAF_CHARS = 4096  # longer leaves are compared as text
 
 
 # libyaml's safe loader when PyYAML was built with it (10x faster on a large export).
@@ -40,7 +46,7 @@ def is_ours(data: bytes) -> bool:
 def _json_generator(data: bytes) -> bool:
     try:
         tree = json.loads(data)
-    except ValueError:
+    except _UNREADABLE:
         return False
     return isinstance(tree, dict) and str(tree.get("generator", "")).startswith("intsec-desktop")
 
@@ -50,7 +56,7 @@ def parse(data: bytes, fmt: ExportFormat, name: str) -> dict[str, Any]:
     try:
         text = data.decode("utf-8")
         tree = json.loads(text) if fmt is ExportFormat.JSON else yaml.load(text, _loader())
-    except (UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+    except (*_UNREADABLE, yaml.YAMLError) as exc:
         raise ValidationError(
             f"{name}: not a readable {fmt.value} export ({type(exc).__name__})"
         ) from None
@@ -62,20 +68,26 @@ def parse(data: bytes, fmt: ExportFormat, name: str) -> dict[str, Any]:
 def recorded_profile(data: bytes, name: str) -> ExportProfile:
     """The profile a committed file says it was exported with (header or `profile` key)."""
     text = data[:8192].decode("utf-8", "replace")
-    if text.lstrip().startswith("{"):
-        return profile_from_spec(parse(data, ExportFormat.JSON, name).get("profile"))
-    for line in text.splitlines():
-        if line.startswith("# profile: "):
-            try:
+    try:
+        if text.lstrip().startswith("{"):
+            return profile_from_spec(parse(data, ExportFormat.JSON, name).get("profile"))
+        for line in text.splitlines():
+            if line.startswith("# profile: "):
                 return profile_from_spec(json.loads(line[len("# profile: ") :]))
-            except ValueError as exc:
-                raise ValidationError(f"{name}: unreadable profile line") from exc
-        if line.startswith("profile:"):
-            return profile_from_spec(parse(data, ExportFormat.YAML, name).get("profile"))
+            if line.startswith("profile:"):
+                return profile_from_spec(parse(data, ExportFormat.YAML, name).get("profile"))
+    except _UNREADABLE as exc:
+        raise ValidationError(
+            f"{name}: unreadable profile record ({type(exc).__name__}); pass --profile"
+        ) from None
     raise ValidationError(f"{name}: not an intsec export (no profile recorded); pass --profile")
 
 
-def _tree_diff(path: str, old: Any, new: Any, out: list[str]) -> None:
+def _tree_diff(path: str, old: Any, new: Any, out: list[str], depth: int = 0) -> None:
+    if depth > _MAX_DEPTH:  # deeper than anything we write: compare as text
+        if _short(old) != _short(new):
+            out.append(f"~ {path}: {_short(old)} -> {_short(new)}")
+        return
     if isinstance(old, dict) and isinstance(new, dict):
         for key in sorted(set(old) | set(new), key=str):
             here = f"{path}.{key}" if path else str(key)
@@ -84,7 +96,7 @@ def _tree_diff(path: str, old: Any, new: Any, out: list[str]) -> None:
             elif key not in old:
                 out.append(f"+ {here} (new)")
             else:
-                _tree_diff(here, old[key], new[key], out)
+                _tree_diff(here, old[key], new[key], out, depth + 1)
         return
     if isinstance(old, list) and isinstance(new, list):
         if old != new:
@@ -98,7 +110,10 @@ def _tree_diff(path: str, old: Any, new: Any, out: list[str]) -> None:
 
 
 def _short(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=str)
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    except _UNREADABLE:  # circular or too deep to write out
+        text = f"<{type(value).__name__}>"
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -199,11 +214,31 @@ def _yaml_diff(old_text: str, new_text: str) -> list[str]:
 
 def _leaf_diff(path: str, before: str, after: str, out: list[str]) -> None:
     try:
-        old, new = yaml.load(before, _loader()), yaml.load(after, _loader())
-    except yaml.YAMLError:
+        old, new = _load_leaf(before), _load_leaf(after)
+    except (*_UNREADABLE, yaml.YAMLError):
         out.append(f"~ {path}: {_short(before)} -> {_short(after)}")
         return
     _tree_diff(path, old, new, out)
+
+
+def _load_leaf(text: str) -> Any:
+    """One line of our YAML as a value. Anchors, aliases, tags, deep nesting and long scalars
+    never occur in what we write, and can be made expensive: such a leaf stays text."""
+    if len(text) > _MAX_LEAF_CHARS:
+        raise ValueError("leaf too long")
+    depth = 0
+    for event in yaml.parse(text, _loader()):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise ValueError("anchor or alias in a leaf")
+        if isinstance(event, yaml.NodeEvent) and getattr(event, "tag", None):
+            raise ValueError("explicit tag in a leaf")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > _MAX_DEPTH:
+                raise ValueError("leaf nested too deep")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return yaml.load(text, _loader())
 
 
 def _collapse(lines: list[str]) -> list[str]:
@@ -272,7 +307,7 @@ def _k8s_documents(text: str) -> dict[str, Any] | None:
             }
             documents[str(metadata["name"])] = dict(doc, spec=spec, metadata=metadata)
         return documents
-    except (yaml.YAMLError, TypeError, KeyError, ValueError, AttributeError):
+    except (*_UNREADABLE, yaml.YAMLError):
         return None
 
 
