@@ -107,9 +107,7 @@ def fuzz(target: str, runs: int, tmp_path: Path, figures: Figures, check: str) -
                    f" {peak_mib:.0f} MiB (limits 1 s per input, {RSS_LIMIT_MIB} MiB)")  # fmt: skip
 
 
-# The export's parser ("recorded-profile") is left out until the KNOWN BUG tests of
-# test_hostile_export_check.py pass: with the tokens above libFuzzer finds them in seconds.
-TARGETS = [target for target in SEEDS if target != "recorded-profile"]
+TARGETS = list(SEEDS)
 
 
 @pytest.mark.parametrize("target", TARGETS)
