@@ -196,8 +196,13 @@ def _yaml_diff(old_text: str, new_text: str) -> list[str]:
     old_lines, new_lines = _body_lines(old_text), _body_lines(new_text)
     prefix, old_end, new_end = _aligned_region(old_lines, new_lines)
     context = _ancestors(old_lines, prefix)
-    old = _index(old_lines, prefix, old_end, context)
-    new = _index(new_lines, prefix, new_end, context)
+    return compare_indexes(
+        _index(old_lines, prefix, old_end, context), _index(new_lines, prefix, new_end, context)
+    )
+
+
+def compare_indexes(old: dict[str, str], new: dict[str, str]) -> list[str]:
+    """Change lines between two path -> value-text indexes."""
     out: list[str] = []
     for path in sorted(old.keys() | new.keys()):
         before, after = old.get(path), new.get(path)

@@ -20,20 +20,10 @@ from tests.unit.conftest import SECRET, VaultCopy, add_slot_without_reveal
 def _full_index_diff(old_text: str, new_text: str) -> list[str]:
     """The reference: every line of both files indexed from the top."""
     old_lines, new_lines = drift._body_lines(old_text), drift._body_lines(new_text)
-    old = drift._index(old_lines, 0, len(old_lines), [])
-    new = drift._index(new_lines, 0, len(new_lines), [])
-    out: list[str] = []
-    for path in sorted(old.keys() | new.keys()):
-        before, after = old.get(path), new.get(path)
-        if before == after:
-            continue
-        if after is None:
-            out.append(f"- {path} (removed)")
-        elif before is None:
-            out.append(f"+ {path} (new)")
-        else:
-            drift._leaf_diff(path, before, after, out)
-    return drift._collapse(out)
+    return drift.compare_indexes(
+        drift._index(old_lines, 0, len(old_lines), []),
+        drift._index(new_lines, 0, len(new_lines), []),
+    )
 
 
 keys = st.sampled_from(["a", "b", "c", "x", "api_key", "acme", "beta"])
